@@ -1,0 +1,1 @@
+"""Landing zone readers and loaders, and the sample-data generator."""

@@ -1,0 +1,314 @@
+"""Load landed JSONL files into DuckDB `raw.<source>_<object>`, one day-partition at a time.
+
+Set-based: each file's text goes to DuckDB once, and DuckDB splits, validates and inserts every
+line in a handful of SQL statements per object. A day is replaced whole (delete + insert in one
+transaction), so loading a partition twice gives the same tables as loading it once.
+
+Every non-blank line ends up in exactly one of `raw.<table>` or `raw.quarantine`, and
+`raw.load_audit` records per file: lines read = loaded + quarantined.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+
+from ingestion.file_reader import read_file_text
+from ingestion.landing import LandedFile, object_files
+from ingestion.specs import KIND_LABELS, KINDS, MAX_EPOCH_SECONDS, ObjectSpec
+
+RAW_SCHEMA = "raw"
+
+_QUARANTINE_DDL = f"""
+create table if not exists {RAW_SCHEMA}.quarantine (
+    source varchar not null,
+    object varchar not null,
+    file varchar not null,
+    line_number bigint,          -- null: the problem is the file as a whole
+    partition_date date,
+    reason varchar not null,
+    raw varchar,
+    quarantined_at timestamp not null
+)
+"""
+
+_AUDIT_DDL = f"""
+create table if not exists {RAW_SCHEMA}.load_audit (
+    source varchar not null,
+    object varchar not null,
+    file varchar not null,
+    partition_date date,
+    lines_read bigint not null,
+    lines_loaded bigint not null,
+    lines_quarantined bigint not null,
+    blank_lines bigint not null,
+    file_problem varchar,
+    loaded_at timestamp not null
+)
+"""
+
+
+def raw_table_ddl(table: str) -> str:
+    return f"""
+    create table if not exists {RAW_SCHEMA}.{table} (
+        _file varchar not null,
+        _line_number bigint not null,
+        _partition_date date not null,
+        _loaded_at timestamp not null,
+        record json not null
+    )
+    """
+
+
+def ensure_raw_tables(con: duckdb.DuckDBPyConnection, specs: Iterable[ObjectSpec]) -> None:
+    """Create every raw table, empty if its source is absent, so staging always has its input."""
+    con.execute(f"create schema if not exists {RAW_SCHEMA}")
+    con.execute(_QUARANTINE_DDL)
+    con.execute(_AUDIT_DDL)
+    for spec in specs:
+        con.execute(raw_table_ddl(spec.table))
+
+
+@dataclass(frozen=True)
+class FileReport:
+    file: str
+    partition_date: date | None
+    lines_read: int
+    lines_loaded: int
+    lines_quarantined: int
+    blank_lines: int
+    file_problem: str | None
+
+    @property
+    def reconciles(self) -> bool:
+        return self.lines_read == self.lines_loaded + self.lines_quarantined
+
+
+def rejection_reason_sql(spec: ObjectSpec, line: str = "line") -> str:
+    """A SQL CASE giving why a line cannot load (NULL when it can), first problem wins."""
+    whens = [
+        f"when not json_valid({line}) then 'line is not valid JSON (truncated or malformed)'",
+        f"when json_type({line}) <> 'OBJECT' then "
+        f"'line is JSON but not an object (got ' || lower(json_type({line})) || ')'",
+    ]
+    for field in spec.required:
+        path = field.path.replace("'", "''")
+        jtype = f"json_type({line}, '{path}')"
+        accepted = ", ".join(f"'{t}'" for t in KINDS[field.kind])
+        whens.append(
+            f"when {jtype} is null or {jtype} = 'NULL' "
+            f"then 'missing required field \"{field.name}\"'"
+        )
+        whens.append(
+            f'when {jtype} not in ({accepted}) then \'field "{field.name}" has the wrong type: '
+            f"expected {KIND_LABELS[field.kind]}, got ' || lower({jtype})"
+        )
+        if field.kind == "epoch_seconds":
+            value = f"json_extract({line}, '{path}')::hugeint"
+            whens.append(
+                f"when abs({value}) >= {MAX_EPOCH_SECONDS} then 'field \"{field.name}\" = ' || "
+                f"{value} || ' is not Unix seconds (milliseconds or microseconds?)'"
+            )
+    return "case " + " ".join(whens) + " else null end"
+
+
+def load_object(
+    con: duckdb.DuckDBPyConnection,
+    landing: Path,
+    spec: ObjectSpec,
+    days: set[date] | None = None,
+    loaded_at: datetime | None = None,
+) -> list[FileReport]:
+    """Replace the given days (all landed days if None) of one object; report per file."""
+    loaded_at = loaded_at or datetime.now(UTC).replace(tzinfo=None)
+    ensure_raw_tables(con, [spec])
+    files = object_files(landing, spec)
+    dated = [f for f in files if f.partition is not None and (days is None or f.partition in days)]
+    misnamed = [f for f in files if f.partition is None]
+    replaced_days = sorted({f.partition for f in dated} | (days or set()))
+
+    file_problems = _stage_lines(con, dated)
+    reason = rejection_reason_sql(spec)
+    con.execute(
+        f"""
+        create or replace temp table _checked as
+        select
+            file,
+            partition_date,
+            line_number,
+            line,
+            case when encoding_error then 'line is not valid UTF-8' else {reason} end as reason
+        from _lines
+        where trim(line) <> ''
+        """
+    )
+    table = f"{RAW_SCHEMA}.{spec.table}"
+    params = {"source": spec.source, "object": spec.name, "at": loaded_at}
+    con.execute("begin transaction")
+    try:
+        con.execute(
+            f"delete from {table} where _partition_date in (select unnest($days::date[]))",
+            {"days": replaced_days},
+        )
+        for audit_table in ("quarantine", "load_audit"):
+            con.execute(
+                f"""
+                delete from {RAW_SCHEMA}.{audit_table}
+                where source = $source and object = $object
+                  and (partition_date is null
+                       or partition_date in (select unnest($days::date[])))
+                """,
+                {"source": spec.source, "object": spec.name, "days": replaced_days},
+            )
+        con.execute(
+            f"""
+            insert into {table}
+            select file, line_number, partition_date, $at, line::json
+            from _checked where reason is null
+            order by file, line_number
+            """,
+            {"at": loaded_at},
+        )
+        con.execute(
+            f"""
+            insert into {RAW_SCHEMA}.quarantine
+            select $source, $object, file, line_number, partition_date, reason, line, $at
+            from _checked where reason is not null
+            """,
+            params,
+        )
+        for f, problem in _file_problems(dated, misnamed, file_problems):
+            con.execute(
+                f"insert into {RAW_SCHEMA}.quarantine values "
+                "($source, $object, $file, null, $day, $reason, null, $at)",
+                {**params, "file": f.relpath, "day": f.partition, "reason": problem},
+            )
+        reports = _file_reports(con, dated, misnamed, file_problems)
+        if reports:
+            con.executemany(
+                f"insert into {RAW_SCHEMA}.load_audit values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    [
+                        spec.source,
+                        spec.name,
+                        r.file,
+                        r.partition_date,
+                        r.lines_read,
+                        r.lines_loaded,
+                        r.lines_quarantined,
+                        r.blank_lines,
+                        r.file_problem,
+                        loaded_at,
+                    ]
+                    for r in reports
+                ],
+            )
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    finally:
+        con.execute("drop table if exists _lines")
+        con.execute("drop table if exists _checked")
+    return reports
+
+
+def _stage_lines(con: duckdb.DuckDBPyConnection, files: list[LandedFile]) -> dict[str, str]:
+    """One row per physical line of every file, with its 1-based line number.
+
+    Returns the problems found with files as a whole, by file.
+    """
+    problems: dict[str, str] = {}
+    con.execute(
+        """
+        create or replace temp table _lines (
+            file varchar, partition_date date, line_number bigint, line varchar,
+            encoding_error boolean
+        )
+        """
+    )
+    for f in files:
+        content = read_file_text(f.path)
+        if content.problem:
+            problems[f.relpath] = content.problem
+        con.execute(
+            """
+            insert into _lines
+            select
+                $file,
+                $day,
+                line_number,
+                -- A byte-order mark and Windows line endings are encoding, not content.
+                regexp_replace(regexp_replace(line, '^\ufeff', ''), '\r$', ''),
+                list_contains($bad::bigint[], line_number)
+            from (
+                select unnest(lines) as line, generate_subscripts(lines, 1) as line_number
+                from (select string_split($text, chr(10)) as lines)
+            )
+            """,
+            {
+                "file": f.relpath,
+                "day": f.partition,
+                "text": content.text,
+                "bad": content.bad_encoding_lines,
+            },
+        )
+    return problems
+
+
+def _file_problems(
+    dated: list[LandedFile], misnamed: list[LandedFile], file_problems: dict[str, str]
+) -> list[tuple[LandedFile, str]]:
+    problems = [(f, p) for f in dated if (p := file_problems.get(f.relpath))]
+    problems += [(f, f.problem or "unrecognised file") for f in misnamed]
+    return problems
+
+
+def _file_reports(
+    con: duckdb.DuckDBPyConnection,
+    dated: list[LandedFile],
+    misnamed: list[LandedFile],
+    file_problems: dict[str, str],
+) -> list[FileReport]:
+    counts = {
+        row[0]: row[1:]
+        for row in con.execute(
+            """
+            select
+                l.file,
+                count(*) filter (where trim(l.line) <> '') as lines_read,
+                count(*) filter (where trim(l.line) <> '' and c.reason is null) as loaded,
+                count(*) filter (where c.reason is not null) as quarantined,
+                -- the empty string after a final newline is not a line
+                count(*) filter (where trim(l.line) = '')
+                    - count(*) filter (where l.line = '' and l.line_number = m.last_line)
+                    as blank
+            from _lines as l
+            left join _checked as c using (file, line_number)
+            join (select file, max(line_number) as last_line from _lines group by file) as m
+                using (file)
+            group by l.file
+            """
+        ).fetchall()
+    }
+    reports = []
+    for f in dated:
+        read, loaded, quarantined, blank = counts.get(f.relpath, (0, 0, 0, 0))
+        reports.append(
+            FileReport(
+                f.relpath,
+                f.partition,
+                read,
+                loaded,
+                quarantined,
+                blank,
+                file_problems.get(f.relpath),
+            )
+        )
+    for f in misnamed:
+        reports.append(FileReport(f.relpath, None, 0, 0, 0, 0, f.problem))
+    return reports
