@@ -1,0 +1,1 @@
+"""Dagster orchestration: one Definitions object wiring ingestion and dbt into one lineage."""

@@ -1,0 +1,1 @@
+"""Assets: landing files to raw tables (ingestion), raw tables to marts (dbt)."""

@@ -1,0 +1,57 @@
+"""The few numbers `tally run` prints when it finishes, read from the warehouse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+
+def print_summary(warehouse: Path) -> None:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        raw = con.execute(
+            """
+            select table_name, estimated_size
+            from duckdb_tables() where schema_name = 'raw'
+              and table_name not in ('quarantine', 'load_audit')
+            order by table_name
+            """
+        ).fetchall()
+        loaded, quarantined = con.execute(
+            "select sum(lines_loaded), sum(lines_quarantined) from raw.load_audit"
+        ).fetchone()
+        print(
+            f"  lines loaded: {loaded or 0:,}   quarantined: {quarantined or 0:,}"
+            + ("   (see raw.quarantine)" if quarantined else "")
+        )
+        print("  raw rows: " + ", ".join(f"{name}={rows:,}" for name, rows in raw if rows))
+        if _has_table(con, "marts", "kpi_monthly"):
+            _print_kpis(con)
+    print(f"  warehouse: {warehouse}")
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+    )
+
+
+def _print_kpis(con: duckdb.DuckDBPyConnection) -> None:
+    row = con.execute(
+        """
+        select month, mrr, paying_customers, unique_visitors, tickets_created
+        from marts.kpi_monthly
+        where mrr is not null
+        order by month desc
+        limit 1
+        """
+    ).fetchone()
+    if row:
+        month, mrr, paying, visitors, tickets = row
+        print(
+            f"  {month:%Y-%m}: MRR {mrr:,.2f}  paying customers {paying:,}  "
+            f"unique visitors {visitors or 0:,}  tickets created {tickets or 0:,}"
+        )
