@@ -88,16 +88,24 @@ class FileReport:
         return self.lines_read == self.lines_loaded + self.lines_quarantined
 
 
-def rejection_reason_sql(spec: ObjectSpec, line: str = "line") -> str:
-    """A SQL CASE giving why a line cannot load (NULL when it can), first problem wins."""
+def field_types_sql(spec: ObjectSpec, line: str = "line") -> str:
+    """json_type() of the root and of every required field, parsing the line once."""
+    paths = ", ".join(["'$'"] + [f"'{f.path}'" for f in spec.required])
+    return f"json_type({line}, [{paths}])"
+
+
+def rejection_reason_sql(spec: ObjectSpec, line: str = "line", types: str = "types") -> str:
+    """A SQL CASE giving why a line cannot load (NULL when it can), first problem wins.
+
+    `types` is the list from field_types_sql(), computed only for lines that are valid JSON.
+    """
     whens = [
         f"when not json_valid({line}) then 'line is not valid JSON (truncated or malformed)'",
-        f"when json_type({line}) <> 'OBJECT' then "
-        f"'line is JSON but not an object (got ' || lower(json_type({line})) || ')'",
+        f"when {types}[1] <> 'OBJECT' then "
+        f"'line is JSON but not an object (got ' || lower({types}[1]) || ')'",
     ]
-    for field in spec.required:
-        path = field.path.replace("'", "''")
-        jtype = f"json_type({line}, '{path}')"
+    for position, field in enumerate(spec.required, start=2):
+        jtype = f"{types}[{position}]"
         accepted = ", ".join(f"'{t}'" for t in KINDS[field.kind])
         whens.append(
             f"when {jtype} is null or {jtype} = 'NULL' "
@@ -108,6 +116,7 @@ def rejection_reason_sql(spec: ObjectSpec, line: str = "line") -> str:
             f"expected {KIND_LABELS[field.kind]}, got ' || lower({jtype})"
         )
         if field.kind == "epoch_seconds":
+            path = field.path.replace("'", "''")
             value = f"json_extract({line}, '{path}')::hugeint"
             whens.append(
                 f"when abs({value}) >= {MAX_EPOCH_SECONDS} then 'field \"{field.name}\" = ' || "
@@ -132,18 +141,26 @@ def load_object(
     replaced_days = sorted({f.partition for f in dated} | (days or set()))
 
     file_problems = _stage_lines(con, dated)
-    reason = rejection_reason_sql(spec)
     con.execute(
         f"""
         create or replace temp table _checked as
+        with typed as (
+            select
+                *,
+                case when json_valid(line) then {field_types_sql(spec)} end as types
+            from _lines
+            where trim(line) <> ''
+        )
         select
             file,
             partition_date,
             line_number,
             line,
-            case when encoding_error then 'line is not valid UTF-8' else {reason} end as reason
-        from _lines
-        where trim(line) <> ''
+            case
+                when encoding_error then 'line is not valid UTF-8'
+                else {rejection_reason_sql(spec)}
+            end as reason
+        from typed
         """
     )
     table = f"{RAW_SCHEMA}.{spec.table}"

@@ -19,7 +19,6 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     main_job = dg.define_asset_job(
         MAIN_JOB,
         selection=dg.AssetSelection.all(),
-        partitions_def=partitions,
         description="Load the landed files of the selected days, then build every dbt model.",
     )
     return dg.Definitions(

@@ -6,19 +6,28 @@ from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    dbt_assets,
+)
 
 from orchestration.dbt_project import DBT_PROJECT, ensure_manifest
 from orchestration.settings_resource import TallySettingsResource
 
 
 class TallyDbtTranslator(DagsterDbtTranslator):
-    """Models keyed by schema (`staging/stg_...`, `marts/kpi_monthly`); sources are `raw/<table>`,
-    the same keys the ingestion assets produce, so the graph is one lineage."""
+    """Models keyed by schema (`staging/stg_...`, `marts/kpi_monthly`); a source table
+    `raw.<source>_<object>` is the ingestion asset `raw/<source>` that loads it, so the graph is
+    one lineage from landing files to marts."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
-            return dg.AssetKey(["raw", dbt_resource_props["name"]])
+            table = dbt_resource_props["name"]
+            if table in ("quarantine", "load_audit"):
+                return dg.AssetKey(["raw", table])
+            return dg.AssetKey(["raw", table.split("_", 1)[0]])
         return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
@@ -30,7 +39,9 @@ ensure_manifest()
 
 @dbt_assets(
     manifest=DBT_PROJECT.manifest_path,
-    dagster_dbt_translator=TallyDbtTranslator(),
+    dagster_dbt_translator=TallyDbtTranslator(
+        settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True)
+    ),
     project=DBT_PROJECT,
     name="tally_dbt",
 )

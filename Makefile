@@ -1,0 +1,49 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+export DO_NOT_TRACK := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := False
+# Single-run backfills record one planned event per asset instead of one per day.
+export DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS := true
+
+DEMO_LANDING ?= data/landing
+DEMO_WAREHOUSE ?= data/warehouse.duckdb
+DEMO_SEED ?= 42
+DEMO_SCALE ?= 1
+
+.PHONY: install demo test lint dagster clean
+
+install: $(STAMP)
+
+# Exact pins from pyproject.toml, transitive ones from constraints.txt.
+$(STAMP): pyproject.toml constraints.txt
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip==24.3.1"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir .
+	touch $(STAMP)
+
+$(DEMO_LANDING)/.generated-$(DEMO_SEED)-$(DEMO_SCALE): | $(STAMP)
+	$(BIN)/tally generate --out $(DEMO_LANDING) --seed $(DEMO_SEED) --scale $(DEMO_SCALE)
+	touch $@
+
+demo: $(STAMP) $(DEMO_LANDING)/.generated-$(DEMO_SEED)-$(DEMO_SCALE)
+	$(BIN)/tally run --landing $(DEMO_LANDING) --warehouse $(DEMO_WAREHOUSE)
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+dagster: $(STAMP)
+	TALLY_LANDING=$(DEMO_LANDING) TALLY_WAREHOUSE=$(DEMO_WAREHOUSE) $(BIN)/dagster dev -w workspace.yaml
+
+clean:
+	rm -rf $(VENV) data dbt_project/target dbt_project/logs

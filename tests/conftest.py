@@ -1,0 +1,68 @@
+"""Shared fixtures: real landing zones (generated, vendor samples) and real warehouses."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from ingestion.generator import generate
+
+REPO = Path(__file__).resolve().parents[1]
+VENDOR_SAMPLES = REPO.parent / "shared" / "vendor-samples" / "landing"
+
+# A small company whose history crosses Stripe's 2025-03-31 (basil) layout change.
+SMALL_START, SMALL_END = date(2025, 1, 1), date(2025, 5, 31)
+
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+
+
+def tally_cli() -> list[str]:
+    """The installed `tally` entry point of this venv."""
+    return [str(Path(sys.executable).with_name("tally"))]
+
+
+def run_tally(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*tally_cli(), *map(str, args)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=900,
+    )
+
+
+@pytest.fixture(scope="session")
+def vendor_landing() -> Path:
+    if not VENDOR_SAMPLES.is_dir():
+        pytest.fail(
+            f"vendor samples not found at {VENDOR_SAMPLES} (../shared must sit beside the repo)"
+        )
+    return VENDOR_SAMPLES
+
+
+@pytest.fixture(scope="session")
+def small_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("small_landing")
+    generate(out, SMALL_START, SMALL_END, scale=0.3, seed=7)
+    return out
+
+
+@pytest.fixture(scope="session")
+def small_warehouse(small_landing: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`tally run` on the small landing zone, once per test session."""
+    warehouse = tmp_path_factory.mktemp("small_wh") / "warehouse.duckdb"
+    result = run_tally("run", "--landing", small_landing, "--warehouse", warehouse)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return warehouse
+
+
+def copy_landing(src: Path, dst: Path, skip: tuple[str, ...] = ()) -> Path:
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns(*skip))
+    return dst

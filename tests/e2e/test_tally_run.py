@@ -1,0 +1,149 @@
+"""`tally run` end to end: real files, real DuckDB, real Dagster run, real `dbt build`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingestion.catalog import ALL_OBJECTS
+from ingestion.finance import CSV_OBJECTS
+from tests.conftest import copy_landing, run_tally
+
+pytestmark = pytest.mark.e2e
+
+
+def _counts(warehouse: Path, schema: str) -> dict[str, int]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from duckdb_tables() where schema_name = ?", [schema]
+            ).fetchall()
+        ]
+        return {
+            t: con.execute(f'select count(*) from {schema}."{t}"').fetchone()[0] for t in tables
+        }
+
+
+def test_every_raw_table_has_rows(small_warehouse: Path) -> None:
+    counts = _counts(small_warehouse, "raw")
+    expected = {
+        s.table
+        for s in (*ALL_OBJECTS, *CSV_OBJECTS)
+        if s.table not in ("stripe_subscription_schedules",)
+    }
+    empty = {t for t in expected if counts.get(t, 0) == 0}
+    assert not empty, empty
+    assert counts["quarantine"] == 0
+
+
+def test_every_staging_model_has_rows(small_warehouse: Path) -> None:
+    counts = _counts(small_warehouse, "staging")
+    assert len(counts) >= 24
+    empty = {t for t, n in counts.items() if n == 0 and t != "stg_stripe__subscription_schedules"}
+    assert not empty, empty
+
+
+def test_reads_reconcile_per_partition(small_warehouse: Path) -> None:
+    with duckdb.connect(str(small_warehouse), read_only=True) as con:
+        bad = con.execute(
+            "select count(*) from raw.load_audit "
+            "where lines_read <> lines_loaded + lines_quarantined"
+        ).fetchone()[0]
+        per_table = con.execute(
+            "select sum(lines_loaded) from raw.load_audit where object = 'events'"
+        ).fetchone()[0]
+        loaded = con.execute("select count(*) from raw.ga4_events").fetchone()[0]
+    assert bad == 0
+    assert per_table == loaded
+
+
+def test_both_stripe_layouts_stage_into_the_same_columns(small_warehouse: Path) -> None:
+    with duckdb.connect(str(small_warehouse), read_only=True) as con:
+        rows = con.execute(
+            """
+            select valid_from_date >= date '2025-03-31' as basil,
+                   count(*) filter (where current_period_start_at is null) as no_period,
+                   count(*) as versions
+            from staging.stg_stripe__subscription_history group by 1 order by 1
+            """
+        ).fetchall()
+        invoices = con.execute(
+            """
+            select landed_date >= date '2025-03-31' as basil,
+                   count(*) filter (where subscription_id is null) as unlinked,
+                   sum(tax_minor) > 0 as has_tax
+            from staging.stg_stripe__invoices group by 1 order by 1
+            """
+        ).fetchall()
+    assert [(basil, no_period) for basil, no_period, _ in rows] == [(False, 0), (True, 0)]
+    assert invoices == [(False, 0, True), (True, 0, True)]
+
+
+def test_run_prints_a_summary(small_landing: Path, tmp_path: Path) -> None:
+    result = run_tally(
+        "run",
+        "--landing",
+        small_landing,
+        "--warehouse",
+        tmp_path / "w.duckdb",
+        "--start",
+        "2025-05-30",
+        "--end",
+        "2025-05-31",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "days 2025-05-30..2025-05-31" in result.stdout
+    assert "lines loaded:" in result.stdout
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        days = con.execute(
+            "select min(_partition_date), max(_partition_date) from raw.ga4_events"
+        ).fetchone()
+    assert [d.isoformat() for d in days] == ["2025-05-30", "2025-05-31"]
+
+
+def test_a_missing_source_is_a_warning_not_a_failure(small_landing: Path, tmp_path: Path) -> None:
+    landing = copy_landing(small_landing, tmp_path / "landing", skip=("zendesk", "ga4"))
+    result = run_tally(
+        "run", "--landing", landing, "--warehouse", tmp_path / "w.duckdb", "--start", "2025-05-01"
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "zendesk/tickets: no files landed" in result.stderr + result.stdout
+    counts = _counts(tmp_path / "w.duckdb", "staging")
+    assert counts["stg_zendesk__tickets"] == 0 and counts["stg_stripe__customers"] > 0
+
+
+def test_vendor_samples_run_end_to_end(vendor_landing: Path, tmp_path: Path) -> None:
+    warehouse = tmp_path / "vendor.duckdb"
+    result = run_tally("run", "--landing", vendor_landing, "--warehouse", warehouse)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from raw.quarantine").fetchone()[0] == 0
+        new_sub = con.execute(
+            """
+            select current_period_start_at, current_period_end_at
+            from staging.stg_stripe__subscriptions
+            where subscription_id = 'sub_1Pgc6rB7WZ01zgkWNy0Cn5nw'
+            """
+        ).fetchone()
+        invoice_links = dict(
+            con.execute(
+                "select invoice_id, subscription_id from staging.stg_stripe__invoices"
+            ).fetchall()
+        )
+        events = con.execute("select count(*) from staging.stg_ga4__events").fetchone()[0]
+    # The 2026 (dahlia) fixture has its period only on the item: 2030-02-06 .. 2000-12-08.
+    assert [d.date().isoformat() for d in new_sub] == ["2030-02-06", "2000-12-08"]
+    assert invoice_links == {
+        "in_1Pg3eAHESeD8Pb2ks7PlsygR": "sub_1Pg3e9HESeD8Pb2kKFhApFoW",
+        "in_1Pgc6tB7WZ01zgkWu9fdqL6I": "sub_1Pgc6rB7WZ01zgkWNy0Cn5nw",
+    }
+    assert events == 700
+
+
+def test_landing_directory_that_does_not_exist(tmp_path: Path) -> None:
+    result = run_tally("run", "--landing", tmp_path / "nope", "--warehouse", tmp_path / "w.duckdb")
+    assert result.returncode == 2
+    assert "does not exist" in result.stderr

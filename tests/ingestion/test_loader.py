@@ -1,0 +1,190 @@
+"""The JSONL loader: idempotent day partitions, quarantine with reasons, reconciliation."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingestion.catalog import ALL_OBJECTS
+from ingestion.loader import (
+    ensure_raw_tables,
+    field_types_sql,
+    load_object,
+    rejection_reason_sql,
+)
+from ingestion.stripe import OBJECTS as STRIPE
+from ingestion.zendesk import OBJECTS as ZENDESK
+
+TICKETS = ZENDESK[0]
+CHARGES = next(s for s in STRIPE if s.name == "charges")
+
+
+def _ticket(ticket_id: int, **extra) -> str:
+    return json.dumps(
+        {"id": ticket_id, "created_at": "2024-01-01T10:00:00Z", "status": "open", **extra}
+    )
+
+
+def _land(landing: Path, relpath: str, lines: list[str]) -> Path:
+    path = landing / relpath
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _table(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple]:
+    return con.execute(
+        f"select _file, _line_number, _partition_date, record::varchar from raw.{table} "
+        "order by all"
+    ).fetchall()
+
+
+def test_vendor_samples_load_every_line(vendor_landing: Path) -> None:
+    con = duckdb.connect()
+    read = 0
+    for spec in ALL_OBJECTS:
+        for report in load_object(con, vendor_landing, spec):
+            assert report.reconciles
+            assert report.lines_quarantined == 0, (report.file, report)
+            read += report.lines_read
+    assert read == 729  # every record of vendor-samples/README.md
+    assert con.execute("select count(*) from raw.quarantine").fetchone()[0] == 0
+
+
+def test_loading_a_partition_twice_equals_once(tmp_path: Path) -> None:
+    _land(tmp_path, "zendesk/tickets/2024-01-01.jsonl", [_ticket(1), _ticket(2)])
+    _land(tmp_path, "zendesk/tickets/2024-01-02.jsonl", [_ticket(1, status="solved")])
+    con = duckdb.connect()
+    load_object(con, tmp_path, TICKETS)
+    once = _table(con, "zendesk_tickets")
+    load_object(con, tmp_path, TICKETS)
+    load_object(con, tmp_path, TICKETS, {date(2024, 1, 2)})
+    assert _table(con, "zendesk_tickets") == once
+    assert len(once) == 3
+
+
+def test_relanded_day_replaces_never_appends(tmp_path: Path) -> None:
+    path = _land(tmp_path, "zendesk/tickets/2024-01-01.jsonl", [_ticket(1), _ticket(2)])
+    con = duckdb.connect()
+    load_object(con, tmp_path, TICKETS)
+    path.write_text(_ticket(3) + "\n")
+    load_object(con, tmp_path, TICKETS, {date(2024, 1, 1)})
+    ids = con.execute("select record->>'id' from raw.zendesk_tickets").fetchall()
+    assert ids == [("3",)]
+
+
+def test_other_days_are_untouched_by_a_partition_load(tmp_path: Path) -> None:
+    _land(tmp_path, "zendesk/tickets/2024-01-01.jsonl", [_ticket(1)])
+    con = duckdb.connect()
+    load_object(con, tmp_path, TICKETS)
+    _land(tmp_path, "zendesk/tickets/2024-01-02.jsonl", [_ticket(2)])
+    (tmp_path / "zendesk/tickets/2024-01-01.jsonl").write_text(_ticket(9) + "\n")
+    load_object(con, tmp_path, TICKETS, {date(2024, 1, 2)})
+    ids = sorted(
+        r[0] for r in con.execute("select record->>'id' from raw.zendesk_tickets").fetchall()
+    )
+    assert ids == ["1", "2"]
+
+
+def test_bad_lines_are_quarantined_with_reasons_and_the_rest_loads(tmp_path: Path) -> None:
+    _land(
+        tmp_path,
+        "zendesk/tickets/2024-01-01.jsonl",
+        [
+            _ticket(1),
+            '{"id": 2, "created_at": "2024-01-01T1',  # truncated
+            "not json at all",
+            "[1, 2, 3]",
+            json.dumps({"id": 4, "status": "open"}),
+            json.dumps({"id": 5, "created_at": 17040672, "status": "open"}),
+            _ticket(6, brand_new_field={"kept": True}),
+        ],
+    )
+    con = duckdb.connect()
+    [report] = load_object(con, tmp_path, TICKETS)
+    assert (report.lines_read, report.lines_loaded, report.lines_quarantined) == (7, 2, 5)
+    reasons = dict(
+        con.execute(
+            "select line_number, reason from raw.quarantine order by line_number"
+        ).fetchall()
+    )
+    assert reasons == {
+        2: "line is not valid JSON (truncated or malformed)",
+        3: "line is not valid JSON (truncated or malformed)",
+        4: "line is JSON but not an object (got array)",
+        5: 'missing required field "created_at"',
+        6: 'field "created_at" has the wrong type: expected a string, got ubigint',
+    }
+    kept = con.execute(
+        "select record->'brand_new_field'->>'kept' from raw.zendesk_tickets where _line_number = 7"
+    ).fetchone()
+    assert kept == ("true",)
+    audit = con.execute(
+        "select lines_read, lines_loaded, lines_quarantined from raw.load_audit"
+    ).fetchall()
+    assert audit == [(7, 2, 5)]
+
+
+def test_milliseconds_for_seconds_are_quarantined(tmp_path: Path) -> None:
+    charge = {
+        "id": "ch_1",
+        "amount": 100,
+        "currency": "usd",
+        "status": "succeeded",
+        "created": 1700000000000,
+    }
+    _land(tmp_path, "stripe/charges/2024-01-01.jsonl", [json.dumps(charge)])
+    con = duckdb.connect()
+    load_object(con, tmp_path, CHARGES)
+    (reason,) = con.execute("select reason from raw.quarantine").fetchone()
+    assert (
+        reason
+        == 'field "created" = 1700000000000 is not Unix seconds (milliseconds or microseconds?)'
+    )
+
+
+def test_truncated_gzip_loads_complete_lines_and_reports_the_file(tmp_path: Path) -> None:
+    payload = gzip.compress(("\n".join(_ticket(i) for i in range(200)) + "\n").encode())
+    path = tmp_path / "zendesk/tickets/2024-01-01.jsonl.gz"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(payload[: len(payload) * 2 // 3])
+    con = duckdb.connect()
+    [report] = load_object(con, tmp_path, TICKETS)
+    assert report.file_problem and "truncated" in report.file_problem
+    assert report.reconciles
+    file_rows = con.execute(
+        "select reason from raw.quarantine where line_number is null"
+    ).fetchall()
+    assert len(file_rows) == 1 and "truncated" in file_rows[0][0]
+
+
+def test_missing_source_still_creates_empty_tables(tmp_path: Path) -> None:
+    con = duckdb.connect()
+    ensure_raw_tables(con, ALL_OBJECTS)
+    for spec in ALL_OBJECTS:
+        assert load_object(con, tmp_path, spec) == []
+        assert con.execute(f"select count(*) from raw.{spec.table}").fetchone()[0] == 0
+
+
+def test_file_name_that_is_not_a_day_is_reported(tmp_path: Path) -> None:
+    _land(tmp_path, "zendesk/tickets/tickets-latest.jsonl", [_ticket(1)])
+    con = duckdb.connect()
+    reports = load_object(con, tmp_path, TICKETS)
+    assert [r.file_problem for r in reports] == [
+        "file name is not a day: expected YYYY-MM-DD.jsonl or .jsonl.gz"
+    ]
+    assert con.execute("select file, line_number from raw.quarantine").fetchall() == [
+        ("zendesk/tickets/tickets-latest.jsonl", None)
+    ]
+
+
+@pytest.mark.parametrize("spec", ALL_OBJECTS, ids=lambda s: s.table)
+def test_rejection_sql_is_valid_for_every_object(spec) -> None:
+    sql = rejection_reason_sql(spec, "line", field_types_sql(spec, "line"))
+    reason = duckdb.connect().execute(f"select {sql} from (select '{{}}' as line)").fetchone()[0]
+    assert reason.startswith("missing required field")
