@@ -7,8 +7,8 @@
 {% macro minor_to_major(amount, currency) -%}
     cast(
         case
-            when lower({{ currency }}) in {{ tally.zero_decimal_currencies() }} then {{ amount }}
-            else {{ amount }} / 100
+            when lower({{ currency }}) in {{ tally.zero_decimal_currencies() }} then ({{ amount }})
+            else ({{ amount }}) / 100
         end
         as decimal(18, 4)
     )

@@ -1,0 +1,140 @@
+{#- MRR and its movements per period (KPIS.md, Billing KPIs), both grains. -#}
+
+with changes as (
+    select * from {{ ref('int_customer_mrr_changes') }}
+),
+
+referral_customers as (
+    select customer_key from {{ ref('dim_customer') }} where acquisition_channel = 'referral'
+),
+
+movements as (
+    select
+        grain,
+        period_start,
+        sum(mrr_start) as mrr_start,
+        sum(mrr_end) as mrr,
+        count(*) filter (where mrr_start > 0) as customers_start,
+        count(*) filter (where mrr_end > 0) as paying_customers,
+        coalesce(sum(mrr_change) filter (where movement_type = 'new'), 0) as new_mrr,
+        coalesce(sum(mrr_change) filter (where movement_type = 'reactivation'), 0) as reactivation_mrr,
+        coalesce(sum(mrr_change) filter (where movement_type = 'expansion'), 0) as expansion_mrr,
+        coalesce(-sum(mrr_change) filter (where movement_type = 'contraction'), 0) as contraction_mrr,
+        coalesce(-sum(mrr_change) filter (where movement_type = 'churn'), 0) as churned_mrr,
+        count(*) filter (where movement_type = 'new') as new_customers,
+        count(*) filter (where movement_type = 'reactivation') as reactivated_customers,
+        count(*) filter (where movement_type = 'churn') as churned_customers,
+        count(*) filter (
+            where movement_type = 'new'
+              and customer_key in (select customer_key from referral_customers)
+        ) as new_referral_customers
+    from changes
+    group by grain, period_start
+),
+
+committed as (
+    {#- CMRR removes the MRR of subscriptions set to end (cancel_at_period_end or cancel_at) -#}
+    select
+        p.grain,
+        p.period_start,
+        coalesce(sum(d.mrr_set_to_end), 0) as mrr_set_to_end,
+        coalesce(sum(d.mrr_with_unvalued_discount), 0) as mrr_with_unvalued_discount
+    from {{ ref('int_periods') }} as p
+    join {{ ref('fct_customer_mrr_daily') }} as d on d.date_day = p.snapshot_day
+    group by p.grain, p.period_start
+),
+
+twelve_months as (
+    {#- customers paying 12 months before the period's end: their MRR now vs then -#}
+    select
+        p.grain,
+        p.period_start,
+        sum(coalesce(now_.mrr, 0)) as mrr_now_of_cohort,
+        sum(least(coalesce(now_.mrr, 0), then_.mrr)) as mrr_now_capped_of_cohort,
+        sum(then_.mrr) as mrr_then_of_cohort
+    from {{ ref('int_periods') }} as p
+    join {{ ref('fct_customer_mrr_daily') }} as then_
+        on then_.date_day = cast(p.snapshot_day - interval 12 month as date)
+    left join {{ ref('fct_customer_mrr_daily') }} as now_
+        on now_.date_day = p.snapshot_day
+        and now_.customer_key = then_.customer_key
+    group by p.grain, p.period_start
+),
+
+trials as (
+    select
+        case when grouping(trial_end_day) = 0 then 'day' else 'month' end as grain,
+        coalesce(trial_end_day, trial_month) as period_start,
+        count(*) as trials_ended,
+        count(*) filter (where converted) as trials_converted
+    from (
+        select *, cast(date_trunc('month', trial_end_day) as date) as trial_month
+        from {{ ref('fct_trials') }}
+        where trial_end_day <= (select max(as_of_day) from {{ ref('int_calendar') }})
+    )
+    group by grouping sets ((trial_end_day), (trial_month))
+),
+
+pqls as (
+    select
+        case when grouping(activated_day) = 0 then 'day' else 'month' end as grain,
+        coalesce(activated_day, activated_month) as period_start,
+        count(distinct customer_key) as pqls
+    from (
+        select *, cast(date_trunc('month', activated_day) as date) as activated_month
+        from {{ ref('fct_trials') }}
+        where activated_day is not null
+    )
+    group by grouping sets ((activated_day), (activated_month))
+),
+
+final as (
+    select
+        p.grain,
+        p.period_start,
+        coalesce(m.mrr, 0) as mrr,
+        coalesce(m.mrr, 0) * 12 as arr,
+        coalesce(m.mrr_start, 0) as mrr_start,
+        coalesce(m.paying_customers, 0) as paying_customers,
+        coalesce(m.customers_start, 0) as customers_start,
+        coalesce(m.new_customers, 0) as new_customers,
+        coalesce(m.reactivated_customers, 0) as reactivated_customers,
+        coalesce(m.churned_customers, 0) as churned_customers,
+        m.mrr / nullif(m.paying_customers, 0) as arpa,
+        m.mrr * 12 / nullif(m.paying_customers, 0) as acv,
+        coalesce(m.new_mrr, 0) as new_mrr,
+        coalesce(m.reactivation_mrr, 0) as reactivation_mrr,
+        coalesce(m.expansion_mrr, 0) as expansion_mrr,
+        coalesce(m.contraction_mrr, 0) as contraction_mrr,
+        coalesce(m.churned_mrr, 0) as churned_mrr,
+        coalesce(m.new_mrr + m.reactivation_mrr + m.expansion_mrr - m.contraction_mrr
+                 - m.churned_mrr, 0) as net_new_mrr,
+        coalesce(m.mrr, 0) - coalesce(c.mrr_set_to_end, 0) as cmrr,
+        (coalesce(m.mrr, 0) - coalesce(c.mrr_set_to_end, 0)) * 12 as carr,
+        coalesce(c.mrr_with_unvalued_discount, 0) as mrr_with_unvalued_discount,
+        m.churned_customers / nullif(m.customers_start, 0) as customer_churn_rate,
+        (m.churned_mrr + m.contraction_mrr) / nullif(m.mrr_start, 0) as gross_mrr_churn_rate,
+        (m.churned_mrr + m.contraction_mrr - m.expansion_mrr) / nullif(m.mrr_start, 0)
+            as net_mrr_churn_rate,
+        (m.mrr_start + m.expansion_mrr - m.contraction_mrr - m.churned_mrr)
+            / nullif(m.mrr_start, 0) as nrr,
+        (m.mrr_start - m.contraction_mrr - m.churned_mrr) / nullif(m.mrr_start, 0) as grr,
+        t.mrr_now_of_cohort / nullif(t.mrr_then_of_cohort, 0) as nrr_12m,
+        t.mrr_now_capped_of_cohort / nullif(t.mrr_then_of_cohort, 0) as grr_12m,
+        (m.paying_customers - m.new_customers - m.reactivated_customers)
+            / nullif(m.customers_start, 0) as customer_retention_rate,
+        (m.new_mrr + m.reactivation_mrr + m.expansion_mrr)
+            / nullif(m.churned_mrr + m.contraction_mrr, 0) as quick_ratio,
+        tr.trials_converted / nullif(tr.trials_ended, 0) as trial_conversion_rate,
+        coalesce(pq.pqls, 0) as pqls,
+        m.new_referral_customers / nullif(m.customers_start, 0) as viral_coefficient,
+        m.new_mrr / nullif(m.new_customers, 0) as arpa_new_customers
+    from {{ ref('int_periods') }} as p
+    left join movements as m using (grain, period_start)
+    left join committed as c using (grain, period_start)
+    left join twelve_months as t using (grain, period_start)
+    left join trials as tr using (grain, period_start)
+    left join pqls as pq using (grain, period_start)
+)
+
+select * from final

@@ -1,0 +1,101 @@
+{#- Finance KPIs (KPIS.md), monthly: expenses by category against revenue and customers. -#}
+
+with expenses as (
+    select
+        expense_month as period_start,
+        sum(expense_amount) filter (where category = 'cogs') as cogs,
+        sum(expense_amount) filter (where category = 'support') as support_expenses,
+        sum(expense_amount) filter (where category = 'sales') as sales_expenses,
+        sum(expense_amount) filter (where category = 'marketing') as marketing_expenses,
+        sum(expense_amount) filter (where category <> 'opening_cash') as total_expenses,
+        sum(expense_amount) filter (where category = 'opening_cash') as opening_cash
+    from {{ ref('fct_expenses') }}
+    group by expense_month
+),
+
+acquired as (
+    {#- revenue of each customer's first 12 months, by the month it was acquired -#}
+    select
+        n.period_start,
+        sum(i.revenue_amount) as first_12m_revenue
+    from {{ ref('int_customer_mrr_changes') }} as n
+    join {{ ref('fct_invoices') }} as i
+        on i.customer_key = n.customer_key
+        and i.finalized_day >= n.period_start
+        and i.finalized_day < cast(n.period_start + interval 12 month as date)
+    where n.grain = 'month' and n.movement_type = 'new'
+    group by n.period_start
+),
+
+base as (
+    select
+        p.period_start,
+        b.mrr,
+        b.paying_customers,
+        b.new_customers,
+        b.arpa,
+        b.arpa_new_customers,
+        b.customer_churn_rate,
+        r.revenue,
+        r.cash_collected,
+        e.cogs,
+        e.support_expenses,
+        e.sales_expenses,
+        e.marketing_expenses,
+        coalesce(e.total_expenses, 0) as total_expenses,
+        e.opening_cash,
+        a.first_12m_revenue
+    from {{ ref('int_periods') }} as p
+    join {{ ref('int_kpi_billing') }} as b using (grain, period_start)
+    join {{ ref('int_kpi_revenue') }} as r using (grain, period_start)
+    left join expenses as e using (period_start)
+    left join acquired as a using (period_start)
+    where p.grain = 'month'
+),
+
+ratios as (
+    select
+        *,
+        (revenue - coalesce(cogs, 0)) / nullif(revenue, 0) as gross_margin,
+        (revenue - total_expenses) / nullif(revenue, 0) as net_profit_margin,
+        (coalesce(sales_expenses, 0) + coalesce(marketing_expenses, 0))
+            / nullif(new_customers, 0) as cac,
+        (coalesce(cogs, 0) + coalesce(support_expenses, 0)) / nullif(paying_customers, 0)
+            as cost_to_serve,
+        (coalesce(first_12m_revenue, 0) - marketing_expenses) / nullif(marketing_expenses, 0)
+            as marketing_roi,
+        cash_collected - total_expenses as net_cash_flow
+    from base
+),
+
+final as (
+    select
+        'month' as grain,
+        period_start,
+        gross_margin,
+        net_profit_margin,
+        cac,
+        arpa * gross_margin / nullif(customer_churn_rate, 0) as ltv,
+        arpa * gross_margin / nullif(customer_churn_rate, 0) / nullif(cac, 0) as ltv_to_cac,
+        cac / nullif(arpa_new_customers * gross_margin, 0) as cac_payback_months,
+        cost_to_serve,
+        marketing_roi,
+        coalesce(marketing_expenses, 0) as marketing_expenses,
+        coalesce(sales_expenses, 0) as sales_expenses,
+        total_expenses,
+        net_cash_flow,
+        {#- the opening balance (finance file), plus net cash flow from its month on -#}
+        case when period_start >= opening.opening_month then
+            opening.opening_total + sum(
+                case when period_start >= opening.opening_month then net_cash_flow else 0 end
+            ) over (order by period_start rows unbounded preceding)
+        end as cash_balance
+    from ratios
+    cross join (
+        select min(period_start) filter (where opening_cash is not null) as opening_month,
+               sum(opening_cash) as opening_total
+        from base
+    ) as opening
+)
+
+select * from final

@@ -1,0 +1,89 @@
+{#- GA4 traffic and product activity, both grains. Monthly unique visitors and MAU are distinct
+    counts over the month, never sums of days. -#}
+
+with sessions as (
+    select *, cast(date_trunc('month', session_day) as date) as session_month
+    from {{ ref('fct_web_sessions') }}
+),
+
+traffic as (
+    select
+        case when grouping(session_day) = 0 then 'day' else 'month' end as grain,
+        coalesce(session_day, session_month) as period_start,
+        count(distinct user_pseudo_id) as unique_visitors,
+        count(*) as sessions,
+        sum(pageviews) as pageviews,
+        sum(signups) as signups
+    from sessions
+    group by grouping sets ((session_day), (session_month))
+),
+
+activity as (
+    select * from {{ ref('fct_active_users_daily') }}
+),
+
+daily_active as (
+    select
+        c.date_day,
+        c.month_start,
+        count(distinct a.user_id) filter (where a.activity_day = c.date_day) as dau,
+        count(distinct a.user_id) filter (where a.activity_day > c.date_day - 7) as wau,
+        count(distinct a.user_id) as mau_28d
+    from {{ ref('int_calendar') }} as c
+    join activity as a
+        on a.activity_day > c.date_day - 28
+        and a.activity_day <= c.date_day
+    group by c.date_day, c.month_start
+),
+
+monthly_active as (
+    select
+        cast(date_trunc('month', activity_day) as date) as month_start,
+        count(distinct user_id) as mau
+    from activity
+    group by 1
+),
+
+active as (
+    select
+        'day' as grain,
+        c.date_day as period_start,
+        coalesce(d.dau, 0) as dau,
+        coalesce(d.wau, 0) as wau,
+        coalesce(d.mau_28d, 0) as mau,
+        d.dau / nullif(d.mau_28d, 0) as stickiness
+    from {{ ref('int_calendar') }} as c
+    left join daily_active as d using (date_day)
+    union all
+    select
+        'month' as grain,
+        c.month_start as period_start,
+        avg(coalesce(d.dau, 0)) as dau,
+        avg(coalesce(d.wau, 0)) as wau,
+        max(coalesce(m.mau, 0)) as mau,
+        avg(coalesce(d.dau, 0)) / nullif(max(m.mau), 0) as stickiness
+    from {{ ref('int_calendar') }} as c
+    left join daily_active as d using (date_day)
+    left join monthly_active as m on m.month_start = c.month_start
+    group by c.month_start
+),
+
+final as (
+    select
+        p.grain,
+        p.period_start,
+        coalesce(t.unique_visitors, 0) as unique_visitors,
+        coalesce(t.sessions, 0) as sessions,
+        coalesce(t.pageviews, 0) as pageviews,
+        coalesce(t.signups, 0) as signups,
+        t.signups / nullif(t.unique_visitors, 0) as signup_conversion_rate,
+        a.dau,
+        a.wau,
+        a.mau,
+        a.stickiness
+    from {{ ref('int_periods') }} as p
+    left join traffic as t using (grain, period_start)
+    left join active as a using (grain, period_start)
+)
+
+select * from final

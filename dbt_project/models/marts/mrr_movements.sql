@@ -1,0 +1,11 @@
+-- One row per customer and month with MRR at either end: the bridge behind kpi_monthly.
+select
+    customer_key,
+    period_start as month,
+    snapshot_day as as_of_date,
+    mrr_start,
+    mrr_end,
+    movement_type,
+    mrr_change as movement_amount
+from {{ ref('int_customer_mrr_changes') }}
+where grain = 'month'
