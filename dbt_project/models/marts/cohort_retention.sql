@@ -1,0 +1,93 @@
+{#- Cohorts of customers by the month they first paid (MRR > 0), followed month by month, for
+    all customers and by first plan and acquisition channel. Month 0 is the cohort's own month
+    (its MRR at that month's end is the base of revenue retention). -#}
+
+with snapshots as (
+    select period_start as month, snapshot_day
+    from {{ ref('int_periods') }}
+    where grain = 'month'
+),
+
+cohorts as (
+    select
+        d.customer_key,
+        cast(date_trunc('month', min(d.date_day)) as date) as cohort_month
+    from {{ ref('fct_customer_mrr_daily') }} as d
+    group by d.customer_key
+),
+
+members as (
+    select c.customer_key, c.cohort_month, s.segment, s.segment_value
+    from cohorts as c
+    join {{ ref('dim_customer') }} as dc using (customer_key)
+    cross join lateral (
+        select unnest(['all', 'plan', 'channel']) as segment,
+               unnest(['all', dc.first_plan, dc.acquisition_channel]) as segment_value
+    ) as s
+),
+
+monthly as (
+    select
+        m.customer_key,
+        m.cohort_month,
+        m.segment,
+        m.segment_value,
+        s.month,
+        date_diff('month', m.cohort_month, s.month) as months_since_start,
+        coalesce(d.mrr, 0) as mrr
+    from members as m
+    join snapshots as s on s.month >= m.cohort_month
+    left join {{ ref('fct_customer_mrr_daily') }} as d
+        on d.customer_key = m.customer_key and d.date_day = s.snapshot_day
+),
+
+revenue as (
+    select customer_key, cast(date_trunc('month', finalized_day) as date) as month,
+           sum(revenue_amount) as revenue
+    from {{ ref('fct_invoices') }}
+    group by all
+),
+
+with_revenue as (
+    select
+        mo.*,
+        sum(coalesce(r.revenue, 0)) over (
+            partition by mo.customer_key, mo.segment order by mo.month
+            rows unbounded preceding
+        ) as cumulative_revenue
+    from monthly as mo
+    left join revenue as r using (customer_key, month)
+),
+
+aggregated as (
+    select
+        cohort_month,
+        months_since_start,
+        segment,
+        segment_value,
+        count(*) as customers,
+        count(*) filter (where mrr > 0) as retained_customers,
+        sum(mrr) as mrr,
+        sum(cumulative_revenue) as cumulative_revenue
+    from with_revenue
+    group by all
+),
+
+final as (
+    select
+        cohort_month,
+        months_since_start,
+        segment,
+        segment_value,
+        customers,
+        retained_customers,
+        retained_customers / nullif(customers, 0) as logo_retention,
+        mrr,
+        mrr / nullif(first_value(mrr) over (
+            partition by cohort_month, segment, segment_value order by months_since_start
+        ), 0) as revenue_retention,
+        cumulative_revenue / nullif(customers, 0) as cumulative_revenue_per_customer
+    from aggregated
+)
+
+select * from final

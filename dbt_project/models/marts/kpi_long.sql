@@ -1,0 +1,32 @@
+{{ config(materialized='view') }}
+{#- The KPI tables, long: one row per KPI, grain, period and segment, for BI tools that pivot.
+    Generated from the wide marts' columns, so a KPI added there appears here. -#}
+
+{%- set sources = [
+    (ref('kpi_daily'), 'day', 'date', 'all', "'all'"),
+    (ref('kpi_monthly'), 'month', 'month', 'all', "'all'"),
+    (ref('kpi_by_channel_monthly'), 'month', 'month', 'channel', 'channel'),
+] -%}
+{%- set keys = ['date', 'month', 'channel', 'as_of_date'] -%}
+
+{%- if execute %}
+{%- for relation, grain, period_column, segment, segment_value in sources %}
+{%- set columns = adapter.get_columns_in_relation(relation) %}
+{%- for column in columns if column.name not in keys %}
+select
+    '{{ column.name }}' as kpi_name,
+    '{{ grain }}' as grain,
+    {{ period_column }} as period_start,
+    '{{ segment }}' as segment,
+    {{ segment_value }} as segment_value,
+    cast({{ adapter.quote(column.name) }} as double) as kpi_value
+from {{ relation }}
+{% if not loop.last %}union all{% endif %}
+{%- endfor %}
+{% if not loop.last %}union all{% endif %}
+{%- endfor %}
+{%- else %}
+select
+    null::varchar as kpi_name, null::varchar as grain, null::date as period_start,
+    null::varchar as segment, null::varchar as segment_value, null::double as kpi_value
+{%- endif %}
