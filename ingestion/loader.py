@@ -19,7 +19,13 @@ import duckdb
 
 from ingestion.file_reader import read_file_text
 from ingestion.landing import LandedFile, object_files
-from ingestion.specs import KIND_LABELS, KINDS, MAX_EPOCH_SECONDS, ObjectSpec
+from ingestion.specs import (
+    CREATED_AFTER_FILE_DAY_TOLERANCE_DAYS,
+    KIND_LABELS,
+    KINDS,
+    MAX_EPOCH_SECONDS,
+    ObjectSpec,
+)
 
 RAW_SCHEMA = "raw"
 
@@ -94,7 +100,12 @@ def field_types_sql(spec: ObjectSpec, line: str = "line") -> str:
     return f"json_type({line}, [{paths}])"
 
 
-def rejection_reason_sql(spec: ObjectSpec, line: str = "line", types: str = "types") -> str:
+def rejection_reason_sql(
+    spec: ObjectSpec,
+    line: str = "line",
+    types: str = "types",
+    partition_date: str = "partition_date",
+) -> str:
     """A SQL CASE giving why a line cannot load (NULL when it can), first problem wins.
 
     `types` is the list from field_types_sql(), computed only for lines that are valid JSON.
@@ -122,6 +133,19 @@ def rejection_reason_sql(spec: ObjectSpec, line: str = "line", types: str = "typ
                 f"when abs({value}) >= {MAX_EPOCH_SECONDS} then 'field \"{field.name}\" = ' || "
                 f"{value} || ' is not Unix seconds (milliseconds or microseconds?)'"
             )
+            if field.name == "created":
+                limit = (
+                    f"epoch({partition_date} + interval "
+                    f"{CREATED_AFTER_FILE_DAY_TOLERANCE_DAYS} day)"
+                )
+                whens.append(
+                    f"when {value} > {limit} then 'field \"created\" = ' || {value} || ' ('"
+                    f" || make_timestamp({value}::bigint * 1000000)::date || ') is after the day"
+                    " of its file: a date in the future'"
+                )
+    for name in spec.non_negative:
+        value = f"try_cast(json_extract_string({line}, '$.\"{name}\"') as hugeint)"
+        whens.append(f"when {value} < 0 then 'field \"{name}\" = ' || {value} || ' is negative'")
     return "case " + " ".join(whens) + " else null end"
 
 

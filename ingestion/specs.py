@@ -42,6 +42,8 @@ KIND_LABELS = {
 
 # Unix seconds beyond this (year 5138) are milliseconds or microseconds sent by mistake.
 MAX_EPOCH_SECONDS = 100_000_000_000
+# A record cannot be created after the day of the file that exports it (time zones aside).
+CREATED_AFTER_FILE_DAY_TOLERANCE_DAYS = 2
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,8 @@ class ObjectSpec:
     name: str
     required: tuple[Field, ...]
     optional_object: bool = False  # LANDING.md marks a few Stripe objects optional
+    # Amounts that cannot be negative when present (a refund of -5 is a broken export).
+    non_negative: tuple[str, ...] = ()
 
     @property
     def table(self) -> str:

@@ -12,7 +12,12 @@ SOURCE = "stripe"
 OBJECTS = (
     ObjectSpec(SOURCE, "customers", fields(id="string", created="epoch_seconds")),
     ObjectSpec(SOURCE, "products", fields(id="string")),
-    ObjectSpec(SOURCE, "prices", fields(id="string", currency="string", product="ref")),
+    ObjectSpec(
+        SOURCE,
+        "prices",
+        fields(id="string", currency="string", product="ref"),
+        non_negative=("unit_amount",),
+    ),
     ObjectSpec(
         SOURCE,
         "subscriptions",
@@ -35,11 +40,13 @@ OBJECTS = (
             status="string",
             created="epoch_seconds",
         ),
+        non_negative=("amount", "amount_refunded"),
     ),
     ObjectSpec(
         SOURCE,
         "refunds",
         fields(id="string", amount="integer", currency="string", created="epoch_seconds"),
+        non_negative=("amount",),
     ),
     ObjectSpec(
         SOURCE,

@@ -25,9 +25,33 @@ def print_summary(warehouse: Path) -> None:
             + ("   (see raw.quarantine)" if quarantined else "")
         )
         print("  raw rows: " + ", ".join(f"{name}={rows:,}" for name, rows in raw if rows))
+        if quarantined or _has_file_problems(con):
+            _print_quarantine(con)
         if _has_table(con, "marts", "kpi_monthly"):
             _print_kpis(con)
     print(f"  warehouse: {warehouse}")
+
+
+def _has_file_problems(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        con.execute("select count(*) from raw.quarantine where line_number is null").fetchone()[0]
+    )
+
+
+def _print_quarantine(con: duckdb.DuckDBPyConnection, limit: int = 20) -> None:
+    """Name the first problems (file, line, field) so nothing bad passes unseen."""
+    rows = con.execute(
+        f"""
+        select file, line_number, reason, count(*) over () as total
+        from raw.quarantine
+        order by line_number is not null, file, line_number
+        limit {limit}
+        """
+    ).fetchall()
+    print(f"  quarantined ({rows[0][3]:,} in raw.quarantine):")
+    for file, line, reason, _ in rows:
+        where = f"{file}:{line}" if line is not None else f"{file} (whole file)"
+        print(f"    {where}: {reason}")
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:

@@ -75,8 +75,20 @@ def approx(value: float) -> pytest.approx:
 
 def test_mrr_by_customer_at_each_month_end(con) -> None:
     assert customer_mrr(con, JAN) == {
-        "A": 100, "B": 200, "C": 100, "D": approx(43.3333), "E": 100, "F": 70, "G": 50,
-        "I": 100, "J": 80, "K": approx(105), "L": 40, "M": 200, "N": 100}
+        "A": 100,
+        "B": 200,
+        "C": 100,
+        "D": approx(43.3333),
+        "E": 100,
+        "F": 70,
+        "G": 50,
+        "I": 100,
+        "J": 80,
+        "K": approx(105),
+        "L": 40,
+        "M": 200,
+        "N": 100,
+    }
     feb = customer_mrr(con, FEB)
     assert feb["A"] == 300 and "J" not in feb and feb["I"] == 100
     mar = customer_mrr(con, MAR)
@@ -94,30 +106,50 @@ def test_mrr_arr_and_paying_customers(con, month: str) -> None:
 
 
 def test_movements_february(con) -> None:
-    row = monthly(con, FEB, "new_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr",
-                  "reactivation_mrr", "net_new_mrr", "churned_customers")
+    row = monthly(
+        con,
+        FEB,
+        "new_mrr",
+        "expansion_mrr",
+        "contraction_mrr",
+        "churned_mrr",
+        "reactivation_mrr",
+        "net_new_mrr",
+        "churned_customers",
+    )
     assert [float(v) for v in row[:6]] == [0, 200, 0, 80, 0, 120]  # A +200, J -80
     assert row[6] == 1
 
 
 def test_movements_march_coupon_end_and_late_cancellation(con) -> None:
     expansion, churned, churned_customers = monthly(
-        con, MAR, "expansion_mrr", "churned_mrr", "churned_customers")
+        con, MAR, "expansion_mrr", "churned_mrr", "churned_customers"
+    )
     assert float(expansion) == 100  # E's 50% coupon ended on 03-01
     assert float(churned) == 200 and churned_customers == 2  # I and N
 
 
 def test_movements_april_new_and_reactivation(con) -> None:
     new, reactivation, new_customers, reactivated = monthly(
-        con, APR, "new_mrr", "reactivation_mrr", "new_customers", "reactivated_customers")
+        con, APR, "new_mrr", "reactivation_mrr", "new_customers", "reactivated_customers"
+    )
     assert (float(new), float(reactivation)) == (190, 80)  # O 90 + P 100; J back with 80
     assert (new_customers, reactivated) == (2, 1)
 
 
 def test_rates_february(con) -> None:
     start = TOTAL[JAN]
-    row = monthly(con, FEB, "customer_churn_rate", "gross_mrr_churn_rate", "net_mrr_churn_rate",
-                  "nrr", "grr", "quick_ratio", "customer_retention_rate")
+    row = monthly(
+        con,
+        FEB,
+        "customer_churn_rate",
+        "gross_mrr_churn_rate",
+        "net_mrr_churn_rate",
+        "nrr",
+        "grr",
+        "quick_ratio",
+        "customer_retention_rate",
+    )
     assert row == (
         approx(1 / 13),
         approx(80 / start),
@@ -131,7 +163,8 @@ def test_rates_february(con) -> None:
 
 def test_rates_april(con) -> None:
     retention, quick_ratio, arpa, acv = monthly(
-        con, APR, "customer_retention_rate", "quick_ratio", "arpa", "acv")
+        con, APR, "customer_retention_rate", "quick_ratio", "arpa", "acv"
+    )
     assert retention == approx((13 - 2 - 1) / 10)
     assert quick_ratio is None  # no churn nor contraction: the ratio is undefined, not 0
     assert float(arpa) == approx(TOTAL[APR] / 13)
@@ -154,7 +187,8 @@ def test_trial_conversion(con) -> None:
 def test_trial_converts_from_trial_end_not_landing_day(con) -> None:
     days = con.execute(
         "select date_day from core.fct_customer_mrr_daily where customer_key = 'acct_G' "
-        "order by 1 limit 1").fetchone()
+        "order by 1 limit 1"
+    ).fetchone()
     assert days[0].isoformat() == "2025-01-15"
 
 
@@ -163,7 +197,8 @@ def test_cancellation_landed_late_restates_the_days_before_it_landed(con) -> Non
         d.isoformat()
         for (d,) in con.execute(
             "select date_day from core.fct_customer_mrr_daily where customer_key = 'acct_N' "
-            "and date_day between '2025-03-08' and '2025-03-15'").fetchall()
+            "and date_day between '2025-03-08' and '2025-03-15'"
+        ).fetchall()
     }
     assert days == {"2025-03-08", "2025-03-09"}
 
@@ -173,7 +208,8 @@ def test_unvalued_discount_counts_undiscounted_and_is_reported(con) -> None:
     assert float(flagged) == 100
     rows = con.execute(
         "select subscription_id from core.fct_subscription_mrr_segments "
-        "where has_unvalued_discount group by 1").fetchall()
+        "where has_unvalued_discount group by 1"
+    ).fetchall()
     assert rows == [("sub_P",)]
 
 
@@ -196,8 +232,16 @@ def test_cash_collected_cash_flow_and_balance(con) -> None:
 
 
 def test_finance_ratios_january(con) -> None:
-    row = monthly(con, JAN, "gross_margin", "net_profit_margin", "cac", "cost_to_serve",
-                  "ltv", "marketing_roi")
+    row = monthly(
+        con,
+        JAN,
+        "gross_margin",
+        "net_profit_margin",
+        "cac",
+        "cost_to_serve",
+        "ltv",
+        "marketing_roi",
+    )
     assert row[0] == approx((205 - 50) / 205)
     assert row[1] == approx((205 - 250) / 205)
     assert row[2] == approx(200 / 13)
@@ -209,7 +253,8 @@ def test_finance_ratios_january(con) -> None:
 
 def test_ltv_march(con) -> None:
     ltv, gross_margin, average_sale, flow = monthly(
-        con, MAR, "ltv", "gross_margin", "average_sale_value", "net_cash_flow")
+        con, MAR, "ltv", "gross_margin", "average_sale_value", "net_cash_flow"
+    )
     margin = (600 - 10) / 600  # C's invoice; March cogs
     assert gross_margin == approx(margin)
     assert average_sale == approx(600)
@@ -223,9 +268,18 @@ def test_february_without_revenue_has_undefined_margins(con) -> None:
 
 
 def test_funnel_january(con) -> None:
-    row = monthly(con, JAN, "new_contacts", "new_leads", "new_mqls", "new_sqls",
-                  "lead_to_customer_rate", "mql_to_sql_rate", "deal_win_rate",
-                  "avg_sales_cycle_days")
+    row = monthly(
+        con,
+        JAN,
+        "new_contacts",
+        "new_leads",
+        "new_mqls",
+        "new_sqls",
+        "lead_to_customer_rate",
+        "mql_to_sql_rate",
+        "deal_win_rate",
+        "avg_sales_cycle_days",
+    )
     assert row == (2, 2, 2, 1, 0.5, 0.5, 0.5, approx(10))
 
 
@@ -234,15 +288,25 @@ def test_web_january_monthly_is_distinct_not_summed(con) -> None:
     assert row == (4, 7, 5, 1, 2)
     daily = con.execute(
         "select date, unique_visitors, sessions, dau from marts.kpi_daily "
-        "where date in ('2025-01-05', '2025-01-06') order by 1").fetchall()
+        "where date in ('2025-01-05', '2025-01-06') order by 1"
+    ).fetchall()
     assert [(u, s, d) for _, u, s, d in daily] == [(3, 4, 1), (3, 3, 2)]
     (dau,) = monthly(con, JAN, "dau")
     assert dau == approx(3 / 31)
 
 
 def test_support_january(con) -> None:
-    row = monthly(con, JAN, "tickets_created", "tickets_solved", "open_backlog",
-                  "first_reply_minutes_median", "resolution_minutes_median", "csat", "nps")
+    row = monthly(
+        con,
+        JAN,
+        "tickets_created",
+        "tickets_solved",
+        "open_backlog",
+        "first_reply_minutes_median",
+        "resolution_minutes_median",
+        "csat",
+        "nps",
+    )
     assert row == (3, 1, 2, 60, 600, approx(2 / 3), approx(25))
     (backlog_feb,) = monthly(con, FEB, "open_backlog")
     assert backlog_feb == 1
@@ -256,13 +320,18 @@ def test_identity_match_rates(con) -> None:
 def test_kpi_long_has_the_same_numbers(con) -> None:
     value = con.execute(
         "select kpi_value from marts.kpi_long where kpi_name = 'mrr' and grain = 'month' "
-        "and period_start = '2025-02-01' and segment = 'all'").fetchone()[0]
+        "and period_start = '2025-02-01' and segment = 'all'"
+    ).fetchone()[0]
     assert value == approx(TOTAL[FEB])
 
 
 def test_marts_hold_no_email_addresses(con) -> None:
-    tables = [r[0] for r in con.execute(
-        "select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()]
+    tables = [
+        r[0]
+        for r in con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'marts'"
+        ).fetchall()
+    ]
     for table in tables:
         columns = [r[0] for r in con.execute(f"describe marts.{table}").fetchall()]
         for column in columns:

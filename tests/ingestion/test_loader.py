@@ -186,5 +186,9 @@ def test_file_name_that_is_not_a_day_is_reported(tmp_path: Path) -> None:
 @pytest.mark.parametrize("spec", ALL_OBJECTS, ids=lambda s: s.table)
 def test_rejection_sql_is_valid_for_every_object(spec) -> None:
     sql = rejection_reason_sql(spec, "line", field_types_sql(spec, "line"))
-    reason = duckdb.connect().execute(f"select {sql} from (select '{{}}' as line)").fetchone()[0]
+    reason = (
+        duckdb.connect()
+        .execute(f"select {sql} from (select '{{}}' as line, current_date as partition_date)")
+        .fetchone()[0]
+    )
     assert reason.startswith("missing required field")
