@@ -55,10 +55,10 @@ class Settings:
             "activation_event": self.activation_event,
         }
 
-    def dbt_env(self) -> dict[str, str]:
-        """Environment the dbt subprocess needs (profiles.yml reads the warehouse path from it)."""
+    def dbt_env(self, database: Path) -> dict[str, str]:
+        """Environment the dbt subprocess needs (profiles.yml reads the database path from it)."""
         return {
-            "TALLY_WAREHOUSE": str(self.warehouse_path),
+            "TALLY_WAREHOUSE": str(database),
             "DO_NOT_TRACK": "1",
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         }

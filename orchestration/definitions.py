@@ -7,6 +7,7 @@ import dagster as dg
 from ingestion.settings import Settings
 from orchestration.assets.dbt import tally_dbt_models
 from orchestration.assets.ingestion import build_ingestion_assets, ingest_finance
+from orchestration.assets.publish import published_warehouse
 from orchestration.partitions import daily_partitions
 from orchestration.resources import build_resources
 from orchestration.schedules import build_nightly_schedule
@@ -22,7 +23,12 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         description="Load the landed files of the selected days, then build every dbt model.",
     )
     return dg.Definitions(
-        assets=[*build_ingestion_assets(partitions), ingest_finance, tally_dbt_models],
+        assets=[
+            *build_ingestion_assets(partitions),
+            ingest_finance,
+            tally_dbt_models,
+            published_warehouse,
+        ],
         jobs=[main_job],
         schedules=[build_nightly_schedule(main_job, settings)],
         resources=build_resources(settings),

@@ -11,6 +11,7 @@ from dagster_duckdb import DuckDBResource
 from ingestion.settings import Settings
 from orchestration.dbt_project import DBT_PROJECT
 from orchestration.settings_resource import TallySettingsResource
+from orchestration.warehouse import work_path
 
 
 def dbt_executable() -> str:
@@ -22,7 +23,8 @@ def dbt_executable() -> str:
 def build_resources(settings: Settings) -> dict[str, object]:
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     return {
-        "duckdb": DuckDBResource(database=str(settings.warehouse_path)),
+        # Runs write a private work copy; the publish asset swaps it in (orchestration.warehouse).
+        "duckdb": DuckDBResource(database=str(work_path(settings.warehouse_path))),
         "dbt": DbtCliResource(
             project_dir=DBT_PROJECT,
             profiles_dir=str(DBT_PROJECT.project_dir),

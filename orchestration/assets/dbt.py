@@ -15,6 +15,7 @@ from dagster_dbt import (
 
 from orchestration.dbt_project import DBT_PROJECT, ensure_manifest
 from orchestration.settings_resource import TallySettingsResource
+from orchestration.warehouse import ensure_work_file
 
 
 class TallyDbtTranslator(DagsterDbtTranslator):
@@ -49,6 +50,6 @@ def tally_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, tally: TallySettingsResource
 ):
     settings = tally.settings()
-    os.environ.update(settings.dbt_env())
+    os.environ.update(settings.dbt_env(ensure_work_file(settings.warehouse_path)))
     args = ["build", "--vars", json.dumps(settings.dbt_vars())]
     yield from dbt.cli(args, context=context).stream()

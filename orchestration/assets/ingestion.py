@@ -10,6 +10,7 @@ from ingestion.finance import CSV_OBJECTS, load_csv
 from ingestion.loader import FileReport, ensure_raw_tables, load_object
 from ingestion.specs import ObjectSpec
 from orchestration.settings_resource import TallySettingsResource
+from orchestration.warehouse import ensure_work_file
 
 
 def raw_key(source: str) -> dg.AssetKey:
@@ -85,6 +86,7 @@ def build_source_asset(
         context: dg.AssetExecutionContext, duckdb: DuckDBResource, tally: TallySettingsResource
     ) -> dg.MaterializeResult:
         settings = tally.settings()
+        ensure_work_file(settings.warehouse_path)
         days = _days(context)
         all_reports: list[FileReport] = []
         per_table: dict[str, dg.MetadataValue] = {}
@@ -118,6 +120,7 @@ def ingest_finance(
     context: dg.AssetExecutionContext, duckdb: DuckDBResource, tally: TallySettingsResource
 ) -> dg.MaterializeResult:
     settings = tally.settings()
+    ensure_work_file(settings.warehouse_path)
     all_reports: list[FileReport] = []
     with duckdb.get_connection() as con:
         for spec in CSV_OBJECTS:

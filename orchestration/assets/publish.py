@@ -1,0 +1,41 @@
+"""The last step of every run: swap the built work database in for BI tools."""
+
+import dagster as dg
+
+from orchestration.settings_resource import TallySettingsResource
+from orchestration.warehouse import parquet_dir, publish
+
+MARTS = (
+    "kpi_daily",
+    "kpi_monthly",
+    "kpi_by_channel_monthly",
+    "mrr_movements",
+    "cohort_retention",
+    "kpi_long",
+)
+
+
+@dg.asset(
+    key=dg.AssetKey(["warehouse", "published"]),
+    group_name="serving",
+    deps=[dg.AssetKey(["marts", mart]) for mart in MARTS],
+    kinds={"duckdb", "parquet"},
+    description="The served warehouse file (TALLY_WAREHOUSE), replaced whole by an atomic rename "
+    "once every step of the run succeeded, and a Parquet export of every mart beside it.",
+)
+def published_warehouse(
+    context: dg.AssetExecutionContext, tally: TallySettingsResource
+) -> dg.MaterializeResult:
+    settings = tally.settings()
+    report = publish(settings.warehouse_path)
+    context.log.info(
+        f"published {report.served} ({len(report.marts)} marts) and "
+        f"{report.parquet_files} Parquet files in {parquet_dir(report.served)}"
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(report.served)),
+            "parquet_dir": dg.MetadataValue.path(str(parquet_dir(report.served))),
+            **{f"{mart}_rows": dg.MetadataValue.int(rows) for mart, rows in report.marts.items()},
+        }
+    )
