@@ -14,7 +14,7 @@ DEMO_WAREHOUSE ?= data/warehouse.duckdb
 DEMO_SEED ?= 42
 DEMO_SCALE ?= 1
 
-.PHONY: install demo test lint dagster clean
+.PHONY: install demo test lint dagster docs clean
 
 install: $(STAMP)
 
@@ -44,6 +44,12 @@ lint: $(STAMP)
 
 dagster: $(STAMP)
 	TALLY_LANDING=$(DEMO_LANDING) TALLY_WAREHOUSE=$(DEMO_WAREHOUSE) $(BIN)/dagster dev -w workspace.yaml
+
+# dbt docs of the demo warehouse (a copy: the served file stays untouched).
+docs: $(STAMP)
+	cp $(DEMO_WAREHOUSE) $(abspath dbt_project/target)/docs.duckdb
+	cd dbt_project && TALLY_WAREHOUSE=$(abspath dbt_project/target)/docs.duckdb ../$(BIN)/dbt docs generate --profiles-dir .
+	@echo "open dbt_project/target/index.html"
 
 clean:
 	rm -rf $(VENV) data dbt_project/target dbt_project/logs

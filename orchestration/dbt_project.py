@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 from dagster_dbt import DbtProject
@@ -17,9 +19,29 @@ DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 
 
 def ensure_manifest() -> Path:
-    """Parse the dbt project when there is no manifest yet (a fresh clone) or in `dagster dev`."""
-    if DBT_PROJECT.manifest_path.exists():
-        DBT_PROJECT.prepare_if_dev()
-    else:
-        DBT_PROJECT.preparer.prepare(DBT_PROJECT)
-    return DBT_PROJECT.manifest_path
+    """Parse the dbt project when the manifest is missing (a fresh clone) or older than a file
+    of the project (a model just added), so assets always match the models dbt will run."""
+    manifest = DBT_PROJECT.manifest_path
+    if not manifest.exists() or _newest_source_mtime() > manifest.stat().st_mtime:
+        result = subprocess.run(
+            [dbt_executable(), "parse", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR)],
+            cwd=DBT_PROJECT_DIR,
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
+    return manifest
+
+
+def dbt_executable() -> str:
+    """The venv's dbt, so nothing relies on PATH."""
+    candidate = Path(sys.executable).with_name("dbt")
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def _newest_source_mtime() -> float:
+    sources = [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
+    for folder in ("models", "macros", "tests"):
+        sources += [p for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file()]
+    return max(p.stat().st_mtime for p in sources if p.exists())

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
 from ingestion.settings import Settings
-from orchestration.dbt_project import DBT_PROJECT
+from orchestration.dbt_project import DBT_PROJECT, dbt_executable
 from orchestration.settings_resource import TallySettingsResource
 from orchestration.warehouse import work_path
-
-
-def dbt_executable() -> str:
-    """The venv's dbt, so Dagster finds it without relying on PATH."""
-    candidate = Path(sys.executable).with_name("dbt")
-    return str(candidate) if candidate.exists() else "dbt"
 
 
 def build_resources(settings: Settings) -> dict[str, object]:

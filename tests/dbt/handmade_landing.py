@@ -349,6 +349,44 @@ def build(root: Path) -> Path:
     lz.customer("P", "2025-04-03")
     lz.subscription("P", "2025-04-03", "active", [(usd100, 1)], discounts=["di_unknown"])
 
+    # Q: a signed deal: a subscription schedule (not started) whose first phase, $150/month,
+    # starts 2025-05-10 -> +150 committed MRR in April, no MRR yet.
+    lz.add("stripe", "prices", "2025-04-05", price("price_m150", 15000))
+    lz.add(
+        "stripe",
+        "subscription_schedules",
+        "2025-04-05",
+        {
+            "id": "sub_sched_Q",
+            "object": "subscription_schedule",
+            "customer": "cus_Q",
+            "subscription": None,
+            "status": "not_started",
+            "created": ts("2025-04-05"),
+            "phases": [
+                {
+                    "start_date": ts("2025-05-10"),
+                    "end_date": None,
+                    "items": [{"price": "price_m150", "quantity": 1}],
+                }
+            ],
+        },
+    )
+    # B: a pending update (3 seats instead of 2, awaiting payment) -> +100 committed MRR.
+    lz.subscription(
+        "B",
+        "2025-04-20",
+        "active",
+        [(price("price_y", 120000, "year"), 2)],
+        created="2025-01-05",
+        period=("2025-01-05", "2026-01-05"),
+        pending_update={
+            "subscription_items": [{"id": "si_sub_B_0", "price": "price_y", "quantity": 3}],
+            "expires_at": ts("2025-05-20"),
+        },
+    )
+    lz.add("stripe", "prices", "2025-01-05", price("price_y", 120000, "year"))
+
     _billing_documents(lz)
     _crm_and_support(lz)
     _web(lz)

@@ -21,6 +21,8 @@ of each month, by customer (USD):
     O basil, 100 at 10% (coupon by id)    -         -         -        90
     P basil, bare discount id (undiscounted) -      -         -       100
     total                          1,288.3333 1,408.3333 1,308.3333 1,578.3333
+
+Committed MRR in April adds Q's signed schedule (+150 from 05-10) and B's pending update (+100).
 """
 
 from __future__ import annotations
@@ -177,6 +179,13 @@ def test_cmrr_removes_subscriptions_set_to_end(con) -> None:
     assert float(carr) == approx((TOTAL[FEB] - 100) * 12)
     (cmrr_mar,) = monthly(con, MAR, "cmrr")
     assert float(cmrr_mar) == approx(TOTAL[MAR])
+
+
+def test_cmrr_adds_signed_future_changes(con) -> None:
+    cmrr, mrr = monthly(con, APR, "cmrr", "mrr")
+    assert float(mrr) == approx(TOTAL[APR])  # neither change is MRR yet
+    # Q's schedule starts a $150 phase on 05-10; B's pending update adds a seat ($100)
+    assert float(cmrr) == approx(TOTAL[APR] + 150 + 100)
 
 
 def test_trial_conversion(con) -> None:

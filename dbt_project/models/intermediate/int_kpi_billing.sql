@@ -109,8 +109,10 @@ final as (
         coalesce(m.churned_mrr, 0) as churned_mrr,
         coalesce(m.new_mrr + m.reactivation_mrr + m.expansion_mrr - m.contraction_mrr
                  - m.churned_mrr, 0) as net_new_mrr,
-        coalesce(m.mrr, 0) - coalesce(c.mrr_set_to_end, 0) as cmrr,
-        (coalesce(m.mrr, 0) - coalesce(c.mrr_set_to_end, 0)) * 12 as carr,
+        coalesce(m.mrr, 0) + coalesce(fc.committed_mrr_change, 0)
+            - coalesce(c.mrr_set_to_end, 0) as cmrr,
+        (coalesce(m.mrr, 0) + coalesce(fc.committed_mrr_change, 0)
+            - coalesce(c.mrr_set_to_end, 0)) * 12 as carr,
         coalesce(c.mrr_with_unvalued_discount, 0) as mrr_with_unvalued_discount,
         m.churned_customers / nullif(m.customers_start, 0) as customer_churn_rate,
         (m.churned_mrr + m.contraction_mrr) / nullif(m.mrr_start, 0) as gross_mrr_churn_rate,
@@ -132,6 +134,7 @@ final as (
     from {{ ref('int_periods') }} as p
     left join movements as m using (grain, period_start)
     left join committed as c using (grain, period_start)
+    left join {{ ref('int_committed_mrr_changes') }} as fc using (grain, period_start)
     left join twelve_months as t using (grain, period_start)
     left join trials as tr using (grain, period_start)
     left join pqls as pq using (grain, period_start)
