@@ -14,7 +14,7 @@ DEMO_WAREHOUSE ?= data/warehouse.duckdb
 DEMO_SEED ?= 42
 DEMO_SCALE ?= 1
 
-.PHONY: install demo test lint dagster docs clean
+.PHONY: install demo test lint dagster docs browser clean
 
 install: $(STAMP)
 
@@ -34,7 +34,13 @@ $(DEMO_LANDING)/.generated-$(DEMO_SEED)-$(DEMO_SCALE): | $(STAMP)
 demo: $(STAMP) $(DEMO_LANDING)/.generated-$(DEMO_SEED)-$(DEMO_SCALE)
 	$(BIN)/tally run --landing $(DEMO_LANDING) --warehouse $(DEMO_WAREHOUSE)
 
-test: $(STAMP)
+# The dashboard test renders the page in Debian's Chromium (no browser download from elsewhere).
+browser:
+	@command -v chromium >/dev/null || { \
+		echo "installing Debian's chromium for the dashboard test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 

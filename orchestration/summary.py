@@ -6,6 +6,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.dashboard import dashboard_path
+
 
 def print_summary(warehouse: Path) -> None:
     with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -30,6 +32,9 @@ def print_summary(warehouse: Path) -> None:
         if _has_table(con, "marts", "kpi_monthly"):
             _print_kpis(con)
     print(f"  warehouse: {warehouse}")
+    dashboard = dashboard_path(warehouse)
+    if dashboard.exists():
+        print(f"  dashboard: {dashboard}")
 
 
 def _has_file_problems(con: duckdb.DuckDBPyConnection) -> bool:

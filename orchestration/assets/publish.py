@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from orchestration.dashboard import write_dashboard
 from orchestration.settings_resource import TallySettingsResource
 from orchestration.warehouse import parquet_dir, publish
 
@@ -21,21 +22,25 @@ MARTS = (
     deps=[dg.AssetKey(["marts", mart]) for mart in MARTS],
     kinds={"duckdb", "parquet"},
     description="The served warehouse file (TALLY_WAREHOUSE), replaced whole by an atomic rename "
-    "once every step of the run succeeded, and a Parquet export of every mart beside it.",
+    "once every step of the run succeeded; a Parquet export of every mart and the KPI dashboard "
+    "page beside it.",
 )
 def published_warehouse(
     context: dg.AssetExecutionContext, tally: TallySettingsResource
 ) -> dg.MaterializeResult:
     settings = tally.settings()
     report = publish(settings.warehouse_path)
+    dashboard = write_dashboard(report.served)
     context.log.info(
-        f"published {report.served} ({len(report.marts)} marts) and "
-        f"{report.parquet_files} Parquet files in {parquet_dir(report.served)}"
+        f"published {report.served} ({len(report.marts)} marts), "
+        f"{report.parquet_files} Parquet files in {parquet_dir(report.served)}, "
+        f"and the dashboard {dashboard}"
     )
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(report.served)),
             "parquet_dir": dg.MetadataValue.path(str(parquet_dir(report.served))),
+            "dashboard": dg.MetadataValue.path(str(dashboard)),
             **{f"{mart}_rows": dg.MetadataValue.int(rows) for mart, rows in report.marts.items()},
         }
     )
