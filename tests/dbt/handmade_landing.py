@@ -573,6 +573,47 @@ def _crm_and_support(lz: Landing) -> None:
         "2025-01-02",
         _crm("903", "2025-01-02", {"name": "Nobody", "domain": "nobody.org"}),
     )
+    # O came through a referral: its April acquisition makes the viral coefficient 1 / 10
+    lz.add(
+        "hubspot",
+        "companies",
+        "2025-04-02",
+        _crm("904", "2025-04-02", {"name": "O Co", "account_id": "acct_O"}),
+    )
+    lz.add(
+        "hubspot",
+        "contacts",
+        "2025-04-02",
+        _crm(
+            "3",
+            "2025-04-02",
+            {
+                "email": "z@o.example.com",
+                "createdate": "2025-04-02T09:00:00Z",
+                "hs_analytics_source": "REFERRALS",
+                "associatedcompanyid": "904",
+            },
+        ),
+    )
+    # Zendesk organizations: by external id (A), by domain (bravo.io -> B), unmatched
+    for org_id, external_id, domains in (
+        (11, "acct_A", []),
+        (12, None, ["bravo.io"]),
+        (13, None, ["elsewhere.org"]),
+    ):
+        lz.add(
+            "zendesk",
+            "organizations",
+            "2025-01-02",
+            {
+                "id": org_id,
+                "name": f"org {org_id}",
+                "external_id": external_id,
+                "domain_names": domains,
+                "created_at": "2025-01-02T10:00:00Z",
+                "updated_at": "2025-01-02T10:00:00Z",
+            },
+        )
     lz.add(
         "hubspot",
         "contacts",
@@ -696,8 +737,10 @@ def _crm_and_support(lz: Landing) -> None:
                 "updated_at": "2025-01-20T10:00:00Z",
             },
         )
-    # A file on the last day: the as-of day is 2025-04-30.
+    # Files on later days: April closes on 2025-04-30, and the as-of day is 2026-01-31, so
+    # twelve-month retention (Jan 2025 -> Jan 2026) can be measured.
     lz.add("zendesk", "tickets", "2025-04-30", ticket(4, "2025-04-30", "new", "2025-04-30"))
+    lz.add("zendesk", "tickets", "2026-01-31", ticket(5, "2026-01-31", "new", "2026-01-31"))
 
 
 def _web(lz: Landing) -> None:
@@ -713,6 +756,10 @@ def _web(lz: Landing) -> None:
         _ga4(day, 11, "login", "v3", 31, "u1"),
     ):
         lz.add("ga4", "events", day, event)
+    # H's trial user fires the activation event during the trial: a PQL
+    activation = _ga4("2025-01-07", 10, "activation", "v9", 91, "u_h")
+    activation["user_properties"] = [{"key": "account_id", "value": {"string_value": "acct_H"}}]
+    lz.add("ga4", "events", "2025-01-07", activation)
     day = "2025-01-06"
     for event in (
         _ga4(day, 9, "page_view", "v1", 13),
@@ -734,7 +781,7 @@ def _finance(root: Path) -> None:
         "2025-03,cogs,,10,USD\n"
     )
     day, lines = date(2025, 1, 1), ["date,currency,rate_to_reporting"]
-    while day <= date(2025, 4, 30):
+    while day <= date(2026, 1, 31):
         lines.append(f"{day.isoformat()},JPY,0.0070")
         day = date.fromordinal(day.toordinal() + 1)
     (folder / "fx_rates.csv").write_text("\n".join(lines) + "\n")
