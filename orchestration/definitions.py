@@ -10,7 +10,7 @@ from orchestration.assets.ingestion import build_ingestion_assets, ingest_financ
 from orchestration.assets.publish import published_warehouse
 from orchestration.partitions import daily_partitions
 from orchestration.resources import build_resources
-from orchestration.schedules import build_nightly_schedule
+from orchestration.schedules import build_landing_sensor, build_nightly_schedule
 
 MAIN_JOB = "tally_pipeline"
 
@@ -31,6 +31,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         ],
         jobs=[main_job],
         schedules=[build_nightly_schedule(main_job, settings)],
+        sensors=[build_landing_sensor(main_job, settings)],
         resources=build_resources(settings),
         # One DuckDB file takes one writer: steps run one after another in one process.
         executor=dg.in_process_executor,

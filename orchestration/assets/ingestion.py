@@ -7,6 +7,7 @@ from dagster_duckdb import DuckDBResource
 
 from ingestion.catalog import SOURCES
 from ingestion.finance import CSV_OBJECTS, load_csv
+from ingestion.landing import object_files
 from ingestion.loader import FileReport, ensure_raw_tables, load_object
 from ingestion.specs import ObjectSpec
 from orchestration.settings_resource import TallySettingsResource
@@ -61,6 +62,35 @@ def _log_reports(
         )
 
 
+def _checks(
+    specs: tuple[ObjectSpec, ...], landing, reports: list[FileReport], last_day
+) -> list[dg.AssetCheckResult]:
+    unreconciled = [r.file for r in reports if not r.reconciles]
+    quarantined = sum(r.lines_quarantined for r in reports)
+    problems = [f"{r.file}: {r.file_problem}" for r in reports if r.file_problem]
+    landed = [f.partition for spec in specs for f in object_files(landing, spec) if f.partition]
+    newest = max((d for d in landed if d <= last_day), default=None)
+    return [
+        dg.AssetCheckResult(
+            check_name="lines_reconcile",
+            passed=not unreconciled,
+            metadata={"unreconciled_files": unreconciled[:20]},
+        ),
+        dg.AssetCheckResult(
+            check_name="no_quarantined_lines",
+            passed=not quarantined and not problems,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={"lines_quarantined": quarantined, "file_problems": problems[:20]},
+        ),
+        dg.AssetCheckResult(
+            check_name="fresh",
+            passed=newest is not None and newest >= last_day - timedelta(days=1),
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={"newest_landed_day": str(newest), "run_last_day": str(last_day)},
+        ),
+    ]
+
+
 def build_source_asset(
     source: str, specs: tuple[ObjectSpec, ...], partitions: dg.PartitionsDefinition
 ) -> dg.AssetsDefinition:
@@ -81,10 +111,28 @@ def build_source_asset(
         description=f"`{source}/<object>/<YYYY-MM-DD>.jsonl[.gz]` loaded into {tables}: the full "
         "record as JSON plus file, line and partition lineage; bad lines in `raw.quarantine`.",
         metadata={"landing_path": f"{source}/", "tables": [spec.table for spec in specs]},
+        check_specs=[
+            dg.AssetCheckSpec(
+                "lines_reconcile",
+                asset=raw_key(source),
+                description="Per file: lines read = loaded + quarantined.",
+            ),
+            dg.AssetCheckSpec(
+                "no_quarantined_lines",
+                asset=raw_key(source),
+                description="Warns when lines went to raw.quarantine.",
+            ),
+            dg.AssetCheckSpec(
+                "fresh",
+                asset=raw_key(source),
+                description="Warns when the newest landed day is older than the day before the "
+                "run's last day.",
+            ),
+        ],
     )
     def _ingest(
         context: dg.AssetExecutionContext, duckdb: DuckDBResource, tally: TallySettingsResource
-    ) -> dg.MaterializeResult:
+    ):
         settings = tally.settings()
         ensure_work_file(settings.warehouse_path)
         days = _days(context)
@@ -104,7 +152,8 @@ def build_source_asset(
                 per_table[f"{spec.table}_lines_loaded"] = dg.MetadataValue.int(
                     sum(r.lines_loaded for r in reports)
                 )
-        return dg.MaterializeResult(metadata={**_metadata(all_reports), **per_table})
+        yield dg.MaterializeResult(metadata={**_metadata(all_reports), **per_table})
+        yield from _checks(specs, settings.landing_dir, all_reports, max(days))
 
     return _ingest
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import Path
 
 import dagster as dg
@@ -58,3 +59,56 @@ def test_workspace_loads_the_module_definitions() -> None:
     from orchestration import definitions
 
     assert isinstance(definitions.defs, dg.Definitions)
+
+
+def test_nightly_schedule_builds_yesterday(small_landing: Path, tmp_path: Path) -> None:
+    from datetime import datetime
+
+    schedule = _defs(small_landing, tmp_path).resolve_schedule_def("nightly_refresh")
+    context = dg.build_schedule_context(
+        scheduled_execution_time=datetime(2025, 6, 1, 2, 0, tzinfo=UTC)
+    )
+    request = schedule(context)  # the schedule's function, as the daemon's tick calls it
+    assert request.partition_key == "2025-05-31"
+
+
+def test_sensor_requests_one_run_for_new_and_relanded_days(
+    small_landing: Path, tmp_path: Path
+) -> None:
+    import json
+    import shutil
+
+    landing = tmp_path / "landing"
+    shutil.copytree(small_landing, landing)
+    defs = _defs(landing, tmp_path)
+    sensor = defs.resolve_sensor_def("landing_zone_sensor")
+    with dg.instance_for_test() as instance:
+        first = sensor.evaluate_tick(dg.build_sensor_context(instance=instance, definitions=defs))
+        [run] = first.run_requests
+        assert run.tags["dagster/asset_partition_range_start"] == "2025-01-01"
+        assert run.tags["dagster/asset_partition_range_end"] == "2025-05-31"
+        cursor = first.cursor
+        idle = sensor.evaluate_tick(
+            dg.build_sensor_context(instance=instance, cursor=cursor, definitions=defs)
+        )
+        assert idle.run_requests == [] or idle.run_requests is None
+        relanded = landing / "zendesk" / "tickets" / "2025-03-03.jsonl"
+        relanded.write_text(relanded.read_text())
+        newest = json.loads(cursor)["mtime"]
+        import os
+
+        os.utime(relanded, (newest + 10, newest + 10))
+        late = sensor.evaluate_tick(
+            dg.build_sensor_context(instance=instance, cursor=cursor, definitions=defs)
+        )
+        [run] = late.run_requests
+        assert run.tags["dagster/asset_partition_range_start"] == "2025-03-03"
+        assert run.tags["dagster/asset_partition_range_end"] == "2025-03-03"
+
+
+def test_ingestion_assets_carry_reconciliation_and_freshness_checks(
+    small_landing: Path, tmp_path: Path
+) -> None:
+    graph = _defs(small_landing, tmp_path).resolve_asset_graph()
+    names = {c.name for c in graph.asset_check_keys if c.asset_key == dg.AssetKey(["raw", "ga4"])}
+    assert names == {"lines_reconcile", "no_quarantined_lines", "fresh"}
