@@ -1,0 +1,167 @@
+"""Benchmark: whole-process timings of the pipeline on generated landing zones.
+
+Not run by the test suite. Usage (from the repo root):
+
+    .venv/bin/python bench/run.py --scales 1 --repeats 3
+    .venv/bin/python bench/run.py --scales 1 10 --repeats 3
+
+For each scale it generates a 24-month landing zone once (cached in bench/cache/), then measures,
+each repetition a fresh process (`tally run`, timed with its peak memory):
+
+  (a) full backfill: every day, into an empty warehouse;
+  (b) one nightly partition (the last day) after the full history is loaded;
+  (c) the same nightly partition when only the last 3 months of history exist;
+  (d) the same transformations by bare DuckDB: raw loading plus the dbt models' compiled SQL run
+      in dependency order, without dbt or Dagster.
+
+and writes bench/RESULTS.md with medians, peak memory and the ratios (b)/(c) and (a)/(d).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CACHE = REPO / "bench" / "cache"
+BIN = Path(sys.executable).parent
+START, END = date(2024, 1, 1), date(2025, 12, 31)
+LAST_DAY = END.isoformat()
+THREE_MONTHS_BEFORE = date(2025, 10, 1)
+
+
+@dataclass
+class Measure:
+    seconds: float
+    peak_mib: float
+
+
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> Measure:
+    """Run a whole process; its wall time and peak RSS (children's high-water mark)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.monotonic()
+    result = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **(env or {})})
+    elapsed = time.monotonic() - started
+    if result.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return Measure(elapsed, max(peak, before) / 1024)
+
+
+def landing_for(scale: float) -> Path:
+    folder = CACHE / f"landing-scale{scale:g}"
+    if not (folder / ".complete").exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        subprocess.run([str(BIN / "tally"), "generate", "--out", str(folder), "--scale",
+                        str(scale), "--seed", "42"], check=True)
+        (folder / ".complete").touch()
+    return folder
+
+
+def recent_landing(full: Path) -> Path:
+    """The same landing zone with only the last 3 months of dated files."""
+    folder = full.with_name(full.name + "-last3m")
+    if (folder / ".complete").exists():
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    for path in full.rglob("*"):
+        if path.is_dir() or path.name.startswith("."):
+            continue
+        rel = path.relative_to(full)
+        day = path.name.split(".")[0]
+        if rel.parts[0] != "finance" and date.fromisoformat(day) < THREE_MONTHS_BEFORE:
+            continue
+        target = folder / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(path, target)
+    (folder / ".complete").touch()
+    return folder
+
+
+def tally_run(landing: Path, warehouse: Path, *days: str) -> Measure:
+    args = [str(BIN / "tally"), "run", "--landing", str(landing), "--warehouse", str(warehouse)]
+    if days:
+        args += ["--start", days[0], "--end", days[-1]]
+    return timed(args)
+
+
+def compile_manifest(built: Path, database: Path) -> Path:
+    """dbt's compiled SQL for every model, compiled against a built copy named like `database`
+    (the compiled SQL names the database by its file name)."""
+    shutil.copyfile(built, database)
+    target = CACHE / "compiled"
+    subprocess.run(
+        [str(BIN / "dbt"), "compile", "--quiet", "--profiles-dir", ".", "--target-path",
+         str(target)],
+        cwd=REPO / "dbt_project", check=True,
+        env={**os.environ, "TALLY_WAREHOUSE": str(database), "DO_NOT_TRACK": "1"},
+    )
+    database.unlink()
+    return target / "manifest.json"
+
+
+def bare_duckdb(landing: Path, database: Path, manifest: Path) -> Measure:
+    return timed([sys.executable, str(REPO / "bench" / "bare_duckdb.py"), str(landing),
+                  str(database), str(manifest)], env={"PYTHONPATH": str(REPO)})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scales", type=float, nargs="+", default=[1.0])
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    work = CACHE / "runs"
+    results: dict[str, dict[str, list[Measure]]] = {}
+    for scale in args.scales:
+        full = landing_for(scale)
+        recent = recent_landing(full)
+        runs: dict[str, list[Measure]] = {"a": [], "b": [], "c": [], "d": []}
+        for _ in range(args.repeats):
+            shutil.rmtree(work, ignore_errors=True)
+            work.mkdir(parents=True)
+            runs["a"].append(tally_run(full, work / "full.duckdb"))
+            runs["b"].append(tally_run(full, work / "full.duckdb", LAST_DAY))
+            tally_run(recent, work / "recent.duckdb")
+            runs["c"].append(tally_run(recent, work / "recent.duckdb", LAST_DAY))
+            manifest = compile_manifest(work / "full.duckdb", work / "bare.duckdb")
+            runs["d"].append(bare_duckdb(full, work / "bare.duckdb", manifest))
+        results[f"{scale:g}"] = runs
+        print(json.dumps({k: [round(m.seconds, 1) for m in v] for k, v in runs.items()}))
+    write_results(results, args.repeats)
+
+
+def write_results(results: dict[str, dict[str, list[Measure]]], repeats: int) -> None:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured by `bench/run.py` on this machine ({os.cpu_count()} cores), {repeats} "
+        "repetitions each, every one a whole process; medians. Peak memory is the largest "
+        "resident set of any measured process.",
+        "",
+        "| scale | (a) full backfill | (b) nightly, full history | (c) nightly, 3 months | "
+        "(d) bare DuckDB | (b)/(c) | (a)/(d) | peak memory |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for scale, runs in results.items():
+        med = {k: statistics.median(m.seconds for m in v) for k, v in runs.items()}
+        peak = max(m.peak_mib for v in runs.values() for m in v)
+        lines.append(
+            f"| {scale} | {med['a']:.1f} s | {med['b']:.1f} s | {med['c']:.1f} s | "
+            f"{med['d']:.1f} s | {med['b'] / med['c']:.2f} | {med['a'] / med['d']:.2f} | "
+            f"{peak:,.0f} MiB |"
+        )
+    (REPO / "bench" / "RESULTS.md").write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
