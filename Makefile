@@ -48,8 +48,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Runs and schedules persist in .dagster_home (git-ignored).
 dagster: $(STAMP)
-	TALLY_LANDING=$(DEMO_LANDING) TALLY_WAREHOUSE=$(DEMO_WAREHOUSE) $(BIN)/dagster dev -w workspace.yaml
+	mkdir -p .dagster_home
+	DAGSTER_HOME=$(abspath .dagster_home) TALLY_LANDING=$(DEMO_LANDING) \
+		TALLY_WAREHOUSE=$(DEMO_WAREHOUSE) $(BIN)/dagster dev -w workspace.yaml
 
 # dbt docs of the demo warehouse (a copy: the served file stays untouched).
 docs: $(STAMP)
