@@ -1,6 +1,7 @@
-"""One asset per raw table, grouped by source; daily partitions, one run for any range."""
+"""One asset per source (all its raw tables); daily partitions, one run for any range of days."""
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
@@ -63,7 +64,7 @@ def _log_reports(
 
 
 def _checks(
-    specs: tuple[ObjectSpec, ...], landing, reports: list[FileReport], last_day
+    specs: tuple[ObjectSpec, ...], landing: Path, reports: list[FileReport], last_day: date
 ) -> list[dg.AssetCheckResult]:
     unreconciled = [r.file for r in reports if not r.reconciles]
     quarantined = sum(r.lines_quarantined for r in reports)
