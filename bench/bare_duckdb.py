@@ -35,8 +35,10 @@ def main(landing: Path, database: Path, manifest_path: Path) -> None:
         node = models[uid]
         kind = "view" if node["config"]["materialized"] == "view" else "table"
         con.execute(f'create schema if not exists "{node["schema"]}"')
-        con.execute(f'create or replace {kind} "{node["schema"]}"."{node["name"]}" as '
-                    f'({node["compiled_code"]})')
+        con.execute(
+            f'create or replace {kind} "{node["schema"]}"."{node["name"]}" as '
+            f"({node['compiled_code']})"
+        )
     con.close()
 
 

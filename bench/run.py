@@ -62,8 +62,19 @@ def landing_for(scale: float) -> Path:
     folder = CACHE / f"landing-scale{scale:g}"
     if not (folder / ".complete").exists():
         shutil.rmtree(folder, ignore_errors=True)
-        subprocess.run([str(BIN / "tally"), "generate", "--out", str(folder), "--scale",
-                        str(scale), "--seed", "42"], check=True)
+        subprocess.run(
+            [
+                str(BIN / "tally"),
+                "generate",
+                "--out",
+                str(folder),
+                "--scale",
+                str(scale),
+                "--seed",
+                "42",
+            ],
+            check=True,
+        )
         (folder / ".complete").touch()
     return folder
 
@@ -101,9 +112,17 @@ def compile_manifest(built: Path, database: Path) -> Path:
     shutil.copyfile(built, database)
     target = CACHE / "compiled"
     subprocess.run(
-        [str(BIN / "dbt"), "compile", "--quiet", "--profiles-dir", ".", "--target-path",
-         str(target)],
-        cwd=REPO / "dbt_project", check=True,
+        [
+            str(BIN / "dbt"),
+            "compile",
+            "--quiet",
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(target),
+        ],
+        cwd=REPO / "dbt_project",
+        check=True,
         env={**os.environ, "TALLY_WAREHOUSE": str(database), "DO_NOT_TRACK": "1"},
     )
     database.unlink()
@@ -111,8 +130,16 @@ def compile_manifest(built: Path, database: Path) -> Path:
 
 
 def bare_duckdb(landing: Path, database: Path, manifest: Path) -> Measure:
-    return timed([sys.executable, str(REPO / "bench" / "bare_duckdb.py"), str(landing),
-                  str(database), str(manifest)], env={"PYTHONPATH": str(REPO)})
+    return timed(
+        [
+            sys.executable,
+            str(REPO / "bench" / "bare_duckdb.py"),
+            str(landing),
+            str(database),
+            str(manifest),
+        ],
+        env={"PYTHONPATH": str(REPO)},
+    )
 
 
 def main() -> None:
