@@ -38,6 +38,8 @@ class Settings:
     schedule_cron: str = field(default_factory=lambda: _env("SCHEDULE_CRON", "0 2 * * *"))
     schedule_timezone: str = field(default_factory=lambda: _env("SCHEDULE_TZ", "UTC"))
     activation_event: str = field(default_factory=lambda: _env("ACTIVATION_EVENT", "activation"))
+    # DuckDB spills to disk beyond this, for the loader and for dbt alike.
+    duckdb_memory_limit: str = field(default_factory=lambda: _env("DUCKDB_MEMORY_LIMIT", "4GB"))
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "landing_dir", Path(self.landing_dir).expanduser().resolve())
@@ -59,6 +61,7 @@ class Settings:
         """Environment the dbt subprocess needs (profiles.yml reads the database path from it)."""
         return {
             "TALLY_WAREHOUSE": str(database),
+            "TALLY_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
             "DO_NOT_TRACK": "1",
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         }

@@ -15,7 +15,10 @@ def build_resources(settings: Settings) -> dict[str, object]:
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     return {
         # Runs write a private work copy; the publish asset swaps it in (orchestration.warehouse).
-        "duckdb": DuckDBResource(database=str(work_path(settings.warehouse_path))),
+        "duckdb": DuckDBResource(
+            database=str(work_path(settings.warehouse_path)),
+            connection_config={"memory_limit": settings.duckdb_memory_limit},
+        ),
         "dbt": DbtCliResource(
             project_dir=DBT_PROJECT,
             profiles_dir=str(DBT_PROJECT.project_dir),
