@@ -75,13 +75,8 @@ valued as (
         cast(
             case when pr.usage_type = 'metered' then 0
                  else coalesce(pr.unit_amount, 0) * c.quantity
-                    * case pr.recurring_interval
-                        when 'month' then 1.0 / pr.recurring_interval_count
-                        when 'year' then 1.0 / (12 * pr.recurring_interval_count)
-                        when 'week' then 52.0 / 12 / pr.recurring_interval_count
-                        when 'day' then 365.0 / 12 / pr.recurring_interval_count
-                        else 0
-                    end
+                    * coalesce({{ tally.monthly_factor(
+                        'pr.recurring_interval', 'pr.recurring_interval_count') }}, 0)
             end as decimal(18, 4)
         ) as new_monthly_amount,
         coalesce(i.monthly_amount, 0) as replaced_monthly_amount

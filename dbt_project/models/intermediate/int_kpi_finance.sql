@@ -14,17 +14,9 @@ with expenses as (
 ),
 
 acquired as (
-    {#- revenue of each customer's first 12 months, by the month it was acquired -#}
-    select
-        n.period_start,
-        sum(i.revenue_amount) as first_12m_revenue
-    from {{ ref('int_customer_mrr_changes') }} as n
-    join {{ ref('fct_invoices') }} as i
-        on i.customer_key = n.customer_key
-        and i.finalized_day >= n.period_start
-        and i.finalized_day < cast(n.period_start + interval 12 month as date)
-    where n.grain = 'month' and n.movement_type = 'new'
-    group by n.period_start
+    select acquired_month as period_start, sum(first_12m_revenue) as first_12m_revenue
+    from {{ ref('int_new_customer_first_year_revenue') }}
+    group by acquired_month
 ),
 
 base as (

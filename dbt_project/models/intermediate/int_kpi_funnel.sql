@@ -1,28 +1,7 @@
 {#- CRM funnel (HubSpot lifecycle stages, deals), both grains. Cohort conversion rates count
     the contacts entering a stage in the period that reached the next one within 90 days. -#}
 
-with contacts as (
-    select * from {{ ref('fct_contacts') }}
-),
-
-stage_days as (
-    select contact_id, 'contact' as stage, created_day as stage_day,
-           null::boolean as converted_90d from contacts
-    union all
-    select contact_id, 'lead', lead_day,
-           customer_day is not null and customer_day between lead_day and lead_day + 90
-    from contacts
-    union all
-    select contact_id, 'mql', mql_day,
-           sql_day is not null and sql_day between mql_day and mql_day + 90
-    from contacts
-    union all
-    select contact_id, 'sql', sql_day, null from contacts
-    union all
-    select contact_id, 'opportunity', opportunity_day, null from contacts
-),
-
-stages as (
+with stages as (
     select
         case when grouping(stage_day) = 0 then 'day' else 'month' end as grain,
         coalesce(stage_day, stage_month) as period_start,
@@ -33,10 +12,7 @@ stages as (
         count(*) filter (where stage = 'opportunity') as new_opportunities,
         count(*) filter (where stage = 'lead' and converted_90d) as leads_converted_90d,
         count(*) filter (where stage = 'mql' and converted_90d) as mqls_converted_90d
-    from (
-        select *, cast(date_trunc('month', stage_day) as date) as stage_month
-        from stage_days where stage_day is not null
-    )
+    from {{ ref('int_contact_stage_events') }}
     group by grouping sets ((stage_day), (stage_month))
 ),
 

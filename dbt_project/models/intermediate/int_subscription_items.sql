@@ -48,30 +48,19 @@ final as (
     select
         *,
         {{ tally.minor_to_major('unit_amount_minor', 'currency') }} as unit_amount,
-        case recurring_interval
-            when 'month' then 1.0 / recurring_interval_count
-            when 'year' then 1.0 / (12 * recurring_interval_count)
-            when 'week' then 52.0 / 12 / recurring_interval_count
-            when 'day' then 365.0 / 12 / recurring_interval_count
-        end as monthly_factor,
-        case recurring_interval
-            when 'month' then 1.0 * recurring_interval_count
-            when 'year' then 12.0 * recurring_interval_count
-            when 'week' then 12.0 / 52 * recurring_interval_count
-            when 'day' then 12.0 / 365 * recurring_interval_count
-        end as months_per_period,
+        {{ tally.monthly_factor('recurring_interval', 'recurring_interval_count') }}
+            as monthly_factor,
+        {{ tally.months_per_period('recurring_interval', 'recurring_interval_count') }}
+            as months_per_period,
         cast(
             case
                 when usage_type = 'metered' then 0
                 else coalesce({{ tally.minor_to_major('unit_amount_minor', 'currency') }}, 0)
                     * quantity
-                    * case recurring_interval
-                        when 'month' then 1.0 / recurring_interval_count
-                        when 'year' then 1.0 / (12 * recurring_interval_count)
-                        when 'week' then 52.0 / 12 / recurring_interval_count
-                        when 'day' then 365.0 / 12 / recurring_interval_count
-                        else 0
-                    end
+                    * coalesce(
+                        {{ tally.monthly_factor('recurring_interval', 'recurring_interval_count') }},
+                        0
+                    )
             end
             as decimal(18, 4)
         ) as monthly_amount

@@ -8,7 +8,7 @@ with months as (
 
 contacts as (
     select
-        cast(date_trunc('month', stage_day) as date) as month,
+        stage_month as month,
         acquisition_channel as channel,
         count(*) filter (where stage = 'contact') as new_contacts,
         count(*) filter (where stage = 'lead') as new_leads,
@@ -17,25 +17,7 @@ contacts as (
         count(*) filter (where stage = 'opportunity') as new_opportunities,
         count(*) filter (where stage = 'lead' and converted_90d) as leads_converted_90d,
         count(*) filter (where stage = 'mql' and converted_90d) as mqls_converted_90d
-    from (
-        select acquisition_channel, 'contact' as stage, created_day as stage_day,
-               null::boolean as converted_90d
-        from {{ ref('fct_contacts') }}
-        union all
-        select acquisition_channel, 'lead', lead_day,
-               customer_day is not null and customer_day between lead_day and lead_day + 90
-        from {{ ref('fct_contacts') }}
-        union all
-        select acquisition_channel, 'mql', mql_day,
-               sql_day is not null and sql_day between mql_day and mql_day + 90
-        from {{ ref('fct_contacts') }}
-        union all
-        select acquisition_channel, 'sql', sql_day, null from {{ ref('fct_contacts') }}
-        union all
-        select acquisition_channel, 'opportunity', opportunity_day, null
-        from {{ ref('fct_contacts') }}
-    )
-    where stage_day is not null
+    from {{ ref('int_contact_stage_events') }}
     group by all
 ),
 
@@ -65,16 +47,10 @@ customers as (
 
 first_year_revenue as (
     select
-        c.period_start as month,
-        d.acquisition_channel as channel,
-        sum(i.revenue_amount) as first_12m_revenue
-    from {{ ref('int_customer_mrr_changes') }} as c
-    join {{ ref('dim_customer') }} as d using (customer_key)
-    join {{ ref('fct_invoices') }} as i
-        on i.customer_key = c.customer_key
-        and i.finalized_day >= c.period_start
-        and i.finalized_day < cast(c.period_start + interval 12 month as date)
-    where c.grain = 'month' and c.movement_type = 'new'
+        acquired_month as month,
+        acquisition_channel as channel,
+        sum(first_12m_revenue) as first_12m_revenue
+    from {{ ref('int_new_customer_first_year_revenue') }}
     group by all
 ),
 
