@@ -61,42 +61,9 @@ def catalog_records(day: date) -> Iterator[Record]:
         },
     )
     for currency in CURRENCIES:
-        for plan in PLANS:
-            for billing, (interval, count, _, _) in BILLING.items():
-                yield (
-                    "prices",
-                    day,
-                    {
-                        "id": price_id(plan, billing, currency),
-                        "object": "price",
-                        "active": True,
-                        "currency": currency,
-                        "product": f"prod_{plan}",
-                        "type": "recurring",
-                        "unit_amount": unit_amount(plan, billing, currency),
-                        "created": created,
-                        "recurring": {
-                            "interval": interval,
-                            "interval_count": count,
-                            "usage_type": "licensed",
-                        },
-                    },
-                )
-        yield (
-            "prices",
-            day,
-            {
-                "id": metered_price_id(currency),
-                "object": "price",
-                "active": True,
-                "currency": currency,
-                "product": "prod_api_calls",
-                "type": "recurring",
-                "unit_amount": 2 if currency != "jpy" else 3,
-                "created": created,
-                "recurring": {"interval": "month", "interval_count": 1, "usage_type": "metered"},
-            },
-        )
+        ids = [price_id(plan, billing, currency) for plan in PLANS for billing in BILLING]
+        for price in [*ids, metered_price_id(currency)]:
+            yield "prices", day, {**_price(price, currency), "active": True, "created": created}
     for coupon_id, coupon in COUPONS.items():
         yield (
             "coupons",
