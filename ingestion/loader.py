@@ -158,6 +158,7 @@ def load_object(
 ) -> list[FileReport]:
     """Replace the given days (all landed days if None) of one object; report per file."""
     loaded_at = loaded_at or datetime.now(UTC).replace(tzinfo=None)
+    con.execute("set enable_progress_bar = false")  # keeps run logs free of terminal bars
     ensure_raw_tables(con, [spec])
     files = object_files(landing, spec)
     dated = [f for f in files if f.partition is not None and (days is None or f.partition in days)]
