@@ -1,7 +1,8 @@
 """`tally`: generate a sample landing zone, or run the pipeline on any landing zone.
 
-`tally run` materializes every asset for a range of days in ONE Dagster run (single-run
-backfill), the same job the Dagster UI and the nightly schedule run.
+`tally run` refreshes a range of days as the nightly schedule does, in one process: one run of
+`tally_daily` over the days (a single-run backfill, however many days), then one run of
+`tally_monthly` over the months they move.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import argparse
 import os
 import sys
 import time
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -37,6 +39,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--end", type=date.fromisoformat, help="last day to load (default: all)")
     run.add_argument("--reporting-currency", help="TALLY_REPORTING_CURRENCY (default USD)")
     run.add_argument("--reporting-tz", help="TALLY_REPORTING_TZ (default UTC)")
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild every incremental model from all loaded data (after a model change)",
+    )
     run.set_defaults(handler=_run)
 
     gen = commands.add_parser("generate", help="write the deterministic sample landing zone")
@@ -104,7 +111,7 @@ def _run(args: argparse.Namespace) -> int:
 
     print(f"tally run: {settings.landing_dir} -> {settings.warehouse_path}, days {start}..{end}")
     started = time.monotonic()
-    ok = _execute(settings, start, end)
+    ok = _execute(settings, start, end, as_of=days[-1], full_refresh=args.full_refresh)
     elapsed = time.monotonic() - started
     if not ok:
         print(f"tally run: FAILED after {elapsed:.1f}s (see the errors above)", file=sys.stderr)
@@ -133,30 +140,81 @@ def _check_paths(settings: Settings) -> str | None:
     return None
 
 
-def _execute(settings: Settings, start: date, end: date) -> bool:
-    import dagster as dg
-    from dagster._core.storage.tags import (
-        ASSET_PARTITION_RANGE_END_TAG,
-        ASSET_PARTITION_RANGE_START_TAG,
-    )
+def _execute(
+    settings: Settings, start: date, end: date, as_of: date, full_refresh: bool = False
+) -> bool:
+    from orchestration.partitions import months_to_refresh
 
-    from orchestration.definitions import MAIN_JOB, build_definitions
+    runs = execute_refresh(settings, start, end, months_to_refresh(start, as_of), full_refresh)
+    for run in runs:
+        touched = ", ".join(f"{key}[{parts}]" for key, parts in run.partitions_by_asset().items())
+        print(f"  {run.job}: {'ok' if run.success else 'FAILED'}; partitioned: {touched or '-'}")
+    return all(run.success for run in runs)
+
+
+@dataclass
+class RunOutcome:
+    job: str
+    success: bool
+    materialized: list[tuple[str, str | None]]  # (asset key, partition key or None)
+
+    def partitions_by_asset(self) -> dict[str, str]:
+        """Partitioned assets and their first..last partition written (for the run log)."""
+        spans: dict[str, list[str]] = {}
+        for key, partition in self.materialized:
+            if partition is not None:
+                spans.setdefault(key, []).append(partition)
+        return {
+            key: (min(p) if len(set(p)) == 1 else f"{min(p)}..{max(p)}") for key, p in spans.items()
+        }
+
+
+def execute_refresh(
+    settings: Settings,
+    start: date,
+    end: date,
+    months: tuple[str, str],
+    full_refresh: bool = False,
+) -> list[RunOutcome]:
+    """The daily run over `start..end`, then (if it succeeded) the monthly run over `months`."""
+    import dagster as dg
+
+    from orchestration.definitions import DAILY_JOB, MONTHLY_JOB, build_definitions
+    from orchestration.schedules import range_tags
 
     # A single-run backfill then records one "planned" event per asset, not one per day.
     os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "true")
     defs = build_definitions(settings)
-    job = defs.resolve_job_def(MAIN_JOB)
+    extra = {"tally/full_refresh": "true"} if full_refresh else {}
+    plan = [
+        (DAILY_JOB, range_tags(start.isoformat(), end.isoformat())),
+        (MONTHLY_JOB, range_tags(*months)),
+    ]
+    outcomes: list[RunOutcome] = []
     with dg.DagsterInstance.ephemeral() as instance:
-        result = job.execute_in_process(
-            instance=instance,
-            tags={
-                ASSET_PARTITION_RANGE_START_TAG: start.isoformat(),
-                ASSET_PARTITION_RANGE_END_TAG: end.isoformat(),
-            },
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-            raise_on_error=False,
-        )
-    return result.success
+        for job_name, tags in plan:
+            result = defs.resolve_job_def(job_name).execute_in_process(
+                instance=instance,
+                tags={**tags, **extra},
+                run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+                raise_on_error=False,
+            )
+            outcomes.append(
+                RunOutcome(
+                    job_name,
+                    result.success,
+                    [
+                        (e.asset_key.to_user_string(), e.partition)
+                        for e in (
+                            event.materialization
+                            for event in result.get_asset_materialization_events()
+                        )
+                    ],
+                )
+            )
+            if not result.success:
+                break
+    return outcomes
 
 
 if __name__ == "__main__":

@@ -1,22 +1,35 @@
-"""The nightly refresh, and the sensor that starts a run when files land."""
+"""When runs start: the nightly refresh, the landing-zone sensor, and the month refresh that
+follows every successful daily run."""
 
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
+from dagster._core.storage.tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+    PARTITION_NAME_TAG,
+)
 
 from ingestion.catalog import ALL_OBJECTS
 from ingestion.landing import object_files
 from ingestion.settings import Settings
+from orchestration.partitions import last_landed_day, months_to_refresh
+
+
+def range_tags(start: str, end: str) -> dict[str, str]:
+    """Tags of a single run over a range of partitions (a single-run backfill)."""
+    return {ASSET_PARTITION_RANGE_START_TAG: start, ASSET_PARTITION_RANGE_END_TAG: end}
 
 
 def build_nightly_schedule(
     job: dg.UnresolvedAssetJobDefinition, settings: Settings
 ) -> dg.ScheduleDefinition:
-    """At 02:00 (TALLY_SCHEDULE_CRON, TALLY_SCHEDULE_TZ): yesterday's partition, then every
-    model downstream, so on the 1st the month just ended is closed with its last day."""
+    """At 02:00 (TALLY_SCHEDULE_CRON, TALLY_SCHEDULE_TZ): yesterday's partition. Its success
+    starts the month refresh of yesterday's month, so on the 1st the month just ended is
+    closed with its last day."""
 
     @dg.schedule(
         name="nightly_refresh",
@@ -48,8 +61,9 @@ def landed_days_since(settings: Settings, after_mtime: float) -> tuple[list[date
 def build_landing_sensor(
     job: dg.UnresolvedAssetJobDefinition, settings: Settings
 ) -> dg.SensorDefinition:
-    """New or re-landed files start one run over the range of days they cover (late and
-    corrected data included: the day is reloaded whole and every model rebuilt)."""
+    """New or re-landed files start one daily run over the range of days they cover (late and
+    corrected data included: each day is reloaded whole, its facts rebuilt, and the month
+    refresh that follows rewrites every month it moves)."""
 
     @dg.sensor(
         name="landing_zone_sensor",
@@ -65,12 +79,39 @@ def build_landing_sensor(
             return dg.SkipReason(f"no file landed in {settings.landing_dir} since the last run")
         context.update_cursor(json.dumps({"mtime": newest}))
         start, end = days[0].isoformat(), days[-1].isoformat()
-        return dg.RunRequest(
-            run_key=f"landed-{start}-{end}-{newest}",
-            tags={
-                "dagster/asset_partition_range_start": start,
-                "dagster/asset_partition_range_end": end,
-            },
-        )
+        return dg.RunRequest(run_key=f"landed-{start}-{end}-{newest}", tags=range_tags(start, end))
 
     return landing_zone_sensor
+
+
+def daily_run_first_day(run: dg.DagsterRun) -> date | None:
+    key = run.tags.get(ASSET_PARTITION_RANGE_START_TAG) or run.tags.get(PARTITION_NAME_TAG)
+    return date.fromisoformat(key) if key else None
+
+
+def build_month_refresh_sensor(
+    daily_job: dg.UnresolvedAssetJobDefinition,
+    monthly_job: dg.UnresolvedAssetJobDefinition,
+    settings: Settings,
+) -> dg.SensorDefinition:
+    """After a daily run succeeds: one monthly run over its first day's month through the
+    latest landed day's month (the months whose figures the refreshed days move)."""
+
+    @dg.run_status_sensor(
+        name="month_refresh_after_daily",
+        run_status=dg.DagsterRunStatus.SUCCESS,
+        monitored_jobs=[daily_job],
+        request_job=monthly_job,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+    )
+    def month_refresh_after_daily(context: dg.RunStatusSensorContext):
+        first = daily_run_first_day(context.dagster_run)
+        if first is None:
+            return dg.SkipReason("the daily run had no partition")
+        as_of = last_landed_day(settings, datetime.now(UTC).date()) or first
+        start, end = months_to_refresh(first, as_of)
+        return dg.RunRequest(
+            run_key=f"months-after-{context.dagster_run.run_id}", tags=range_tags(start, end)
+        )
+
+    return month_refresh_after_daily

@@ -1,8 +1,20 @@
-"""dbt models as Dagster assets: sources map to the raw-table assets, tests to asset checks."""
+"""dbt models as Dagster assets, in three groups by how they refresh:
+
+- day-grain facts (dbt tag `daily`): daily partitions; incremental models that rebuild only the
+  partition window's days, fed to dbt as the vars `partition_start` / `partition_end`;
+- state models (untagged): staging, identity, subscription history, dims, day-grain KPI table,
+  cohorts. They are small next to the events, and a late record can restate any earlier day, so
+  they are rebuilt whole from the latest versions every run;
+- month-grain marts (tag `monthly`): monthly partitions, fed `month_start` / `month_end`; a
+  refresh also rewrites any earlier month whose rows changed (restatements).
+
+Sources map to the raw-table assets and dbt tests to asset checks.
+"""
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from datetime import timedelta
 from typing import Any
 
 import dagster as dg
@@ -16,6 +28,9 @@ from dagster_dbt import (
 from orchestration.dbt_project import DBT_PROJECT, ensure_manifest
 from orchestration.settings_resource import TallySettingsResource
 from orchestration.warehouse import ensure_work_file
+
+DAILY_SELECT = "tag:daily"
+MONTHLY_SELECT = "tag:monthly"
 
 
 class TallyDbtTranslator(DagsterDbtTranslator):
@@ -35,21 +50,72 @@ class TallyDbtTranslator(DagsterDbtTranslator):
         return dbt_resource_props.get("schema")
 
 
-ensure_manifest()
-
-
-@dbt_assets(
-    manifest=DBT_PROJECT.manifest_path,
-    dagster_dbt_translator=TallyDbtTranslator(
-        settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True)
-    ),
-    project=DBT_PROJECT,
-    name="tally_dbt",
+TRANSLATOR = TallyDbtTranslator(
+    settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True)
 )
-def tally_dbt_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, tally: TallySettingsResource
-):
+
+
+def _window_vars(context: dg.AssetExecutionContext, kind: str) -> dict[str, str]:
+    """The run's partition window as inclusive dates (a range of partitions is one window)."""
+    window = context.partition_time_window
+    first, last = window.start.date(), (window.end - timedelta(days=1)).date()
+    if kind == "month":
+        return {"month_start": first.isoformat(), "month_end": last.replace(day=1).isoformat()}
+    return {"partition_start": first.isoformat(), "partition_end": last.isoformat()}
+
+
+def _build(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    tally: TallySettingsResource,
+    window: dict[str, str],
+) -> Iterator[Any]:
     settings = tally.settings()
     os.environ.update(settings.dbt_env(ensure_work_file(settings.warehouse_path)))
-    args = ["build", "--vars", json.dumps(settings.dbt_vars())]
+    args = ["build", "--vars", json.dumps({**settings.dbt_vars(), **window})]
+    if context.run.tags.get("tally/full_refresh") == "true":
+        args.append("--full-refresh")
     yield from dbt.cli(args, context=context).stream()
+
+
+def build_dbt_assets(
+    daily: dg.PartitionsDefinition, monthly: dg.PartitionsDefinition
+) -> list[dg.AssetsDefinition]:
+    ensure_manifest()
+    common = {
+        "manifest": DBT_PROJECT.manifest_path,
+        "dagster_dbt_translator": TRANSLATOR,
+        "project": DBT_PROJECT,
+    }
+
+    @dbt_assets(
+        **common,
+        select=DAILY_SELECT,
+        partitions_def=daily,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        name="tally_dbt_daily",
+    )
+    def daily_models(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, tally: TallySettingsResource
+    ):
+        yield from _build(context, dbt, tally, _window_vars(context, "day"))
+
+    @dbt_assets(**common, exclude=f"{DAILY_SELECT} {MONTHLY_SELECT}", name="tally_dbt_state")
+    def state_models(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, tally: TallySettingsResource
+    ):
+        yield from _build(context, dbt, tally, {})
+
+    @dbt_assets(
+        **common,
+        select=MONTHLY_SELECT,
+        partitions_def=monthly,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        name="tally_dbt_monthly",
+    )
+    def monthly_models(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, tally: TallySettingsResource
+    ):
+        yield from _build(context, dbt, tally, _window_vars(context, "month"))
+
+    return [daily_models, state_models, monthly_models]

@@ -1,10 +1,22 @@
 {#- Signed-in users (GA4 `user_id`) with an engagement event on a day: `login`,
     `user_engagement`, or a product event (any event that is not one of GA4's automatic web
-    events). The basis of DAU, WAU, MAU. -#}
+    events). The basis of DAU, WAU, MAU.
+
+    Incremental by activity day: a refresh rebuilds, from every event, the days its window's
+    events fall on, plus the 3 days before the window (GA4 hits arrive up to 72 hours late, so
+    a re-landed file may have removed events of those days). -#}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    tags=['daily'],
+    pre_hook="{{ tally.delete_active_days_in_window() }}",
+) }}
 
 select distinct
     user_id,
-    {{ tally.reporting_date('event_at') }} as activity_day
+    event_day as activity_day
 from {{ ref('stg_ga4__events') }}
 where user_id is not null
   and (
@@ -14,3 +26,6 @@ where user_id is not null
                           'video_start', 'video_progress', 'video_complete', 'sign_up',
                           'first_open', 'screen_view', 'app_remove', 'os_update')
   )
+  {%- if tally.window_bounds() is not none %}
+  and event_day in ({{ tally.active_days_in_window() }})
+  {%- endif %}

@@ -1,9 +1,30 @@
 {#- GA4 sessions: distinct (user_pseudo_id, ga_session_id), with the session's channel from its
     first event's traffic source (event `source`/`medium` parameters, else the collected
-    traffic source, else the user's first-touch source). -#}
+    traffic source, else the user's first-touch source).
+
+    Incremental by landed day. A session's events can land on different days (midnight, GA4's
+    up-to-72-hour late hits), so a refresh drops every session that has an event in the window
+    (or had, before a re-land) and rebuilds those sessions from their events landed up to 3 days
+    either side of it: the same rows a full rebuild gives. -#}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    tags=['daily'],
+    pre_hook="{{ tally.delete_sessions_in_window() }}",
+) }}
 
 with events as (
-    select * from {{ ref('stg_ga4__events') }}
+    select e.* from {{ ref('stg_ga4__events') }} as e
+    where {{ tally.in_window('e.landed_date', before=3, after=3) }}
+    {%- if tally.window_bounds() is not none %}
+      and not exists (
+        select 1 from {{ this }} as kept
+        where kept.user_pseudo_id = e.user_pseudo_id
+          and kept.ga_session_id is not distinct from e.ga_session_id
+      )
+    {%- endif %}
 ),
 
 sessions as (
@@ -16,7 +37,9 @@ sessions as (
         max(user_id) as user_id,
         max(account_id) as account_id,
         count(*) filter (where event_name = 'page_view') as pageviews,
-        count(*) filter (where event_name = 'sign_up') as signups
+        count(*) filter (where event_name = 'sign_up') as signups,
+        min(landed_date) as first_landed_date,
+        max(landed_date) as last_landed_date
     from events
     group by user_pseudo_id, ga_session_id
 ),
@@ -33,7 +56,9 @@ final as (
         user_id,
         account_id,
         pageviews,
-        signups
+        signups,
+        first_landed_date,
+        last_landed_date
     from sessions
 )
 

@@ -18,29 +18,17 @@ traffic as (
     group by grouping sets ((session_day), (session_month))
 ),
 
-activity as (
-    select * from {{ ref('fct_active_users_daily') }}
-),
-
 daily_active as (
-    select
-        c.date_day,
-        c.month_start,
-        count(distinct a.user_id) filter (where a.activity_day = c.date_day) as dau,
-        count(distinct a.user_id) filter (where a.activity_day > c.date_day - 7) as wau,
-        count(distinct a.user_id) as mau_28d
+    select c.date_day, c.month_start, a.dau, a.wau, a.mau_28d
     from {{ ref('int_calendar') }} as c
-    join activity as a
-        on a.activity_day > c.date_day - 28
-        and a.activity_day <= c.date_day
-    group by c.date_day, c.month_start
+    join {{ ref('int_web_activity_daily') }} as a using (date_day)
 ),
 
 monthly_active as (
     select
         cast(date_trunc('month', activity_day) as date) as month_start,
         count(distinct user_id) as mau
-    from activity
+    from {{ ref('fct_active_users_daily') }}
     group by 1
 ),
 

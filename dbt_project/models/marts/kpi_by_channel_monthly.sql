@@ -2,6 +2,14 @@
     marketing ROI (KPIS.md: "all funnel KPIs also by acquisition channel"). Marketing spend is
     the channel's marketing expenses; sales expenses are not allocated to channels. -#}
 
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='month',
+    on_schema_change='fail',
+    tags=['monthly'],
+) }}
+
 with months as (
     select period_start as month from {{ ref('int_periods') }} where grain = 'month'
 ),
@@ -100,4 +108,4 @@ final as (
     left join spend as s on s.month = m.month and s.channel = ch.channel
 )
 
-select * from final
+{{ tally.month_window_select('month') }}

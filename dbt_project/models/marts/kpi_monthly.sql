@@ -1,6 +1,14 @@
 {#- One row per month: every KPI of KPIS.md under its catalog name. The running month is
     month-to-date (snapshot on the as-of day). -#}
 
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='month',
+    on_schema_change='fail',
+    tags=['monthly'],
+) }}
+
 with months as (
     select * from {{ ref('int_periods') }} where grain = 'month'
 ),
@@ -58,4 +66,4 @@ final as (
     cross join match_rates as mr
 )
 
-select * from final
+{{ tally.month_window_select('month') }}

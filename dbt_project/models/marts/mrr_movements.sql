@@ -1,11 +1,23 @@
 -- One row per customer and month with MRR at either end: the bridge behind kpi_monthly.
-select
-    customer_key,
-    period_start as month,
-    snapshot_day as as_of_date,
-    mrr_start,
-    mrr_end,
-    movement_type,
-    mrr_change as movement_amount
-from {{ ref('int_customer_mrr_changes') }}
-where grain = 'month'
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='month',
+    on_schema_change='fail',
+    tags=['monthly'],
+) }}
+
+with final as (
+    select
+        customer_key,
+        period_start as month,
+        snapshot_day as as_of_date,
+        mrr_start,
+        mrr_end,
+        movement_type,
+        mrr_change as movement_amount
+    from {{ ref('int_customer_mrr_changes') }}
+    where grain = 'month'
+)
+
+{{ tally.month_window_select('month') }}

@@ -1,8 +1,19 @@
 {#- One row per GA4 event. Events have no id: a line repeated verbatim (an export retried) is
-    one event. Parameters are read by key from `event_params`, whatever value slot holds them. -#}
+    one event. Parameters are read by key from `event_params`, whatever value slot holds them.
+    Incremental by landed day: a run re-reads only its partition window's files (a day's rows
+    are replaced whole, so a re-landed day never double counts). -#}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    tags=['daily'],
+    pre_hook="{{ tally.delete_window('landed_date') }}",
+) }}
 
 with source as (
     select * from {{ source('raw', 'ga4_events') }}
+    where {{ tally.in_window('_partition_date') }}
 ),
 
 deduped as (
@@ -32,6 +43,8 @@ final as (
     select
         try_strptime({{ tally.json_text('record', 'event_date') }}, '%Y%m%d')::date as event_date,
         {{ tally.epoch_micros_to_timestamp(tally.json_bigint('record', 'event_timestamp')) }} as event_at,
+        {{ tally.reporting_date(tally.epoch_micros_to_timestamp(tally.json_bigint('record', 'event_timestamp'))) }}
+            as event_day,
         {{ tally.json_text('record', 'event_name') }} as event_name,
         {{ tally.json_text('record', 'user_pseudo_id') }} as user_pseudo_id,
         {{ tally.json_text('record', 'user_id') }} as user_id,
