@@ -2,8 +2,8 @@
 
 Not run by the test suite. Usage (from the repo root):
 
-    .venv/bin/python bench/run.py --scales 1 --repeats 3
-    .venv/bin/python bench/run.py --scales 1 10 --repeats 3
+    .venv/bin/python bench/run.py --scales 1 --repeats 3 --full-repeats 2
+    .venv/bin/python bench/run.py --scales 1 10 --repeats 3 --full-repeats 1
 
 For each scale it generates a 24-month landing zone once (cached in bench/cache/), then measures,
 each repetition a fresh process (`tally run`, timed with its peak memory):
@@ -15,6 +15,9 @@ each repetition a fresh process (`tally run`, timed with its peak memory):
       in dependency order, without dbt or Dagster.
 
 and writes bench/RESULTS.md with medians, peak memory and the ratios (b)/(c) and (a)/(d).
+(b) and (c) repeat `--repeats` times on the warehouse (a) left (a nightly partition re-run is
+the same work each time); (a) and (d), the long ones, repeat `--full-repeats` times. Each run's
+output is kept in bench/cache/logs/ for profiling (the Dagster step timings).
 """
 
 from __future__ import annotations
@@ -46,16 +49,29 @@ class Measure:
     peak_mib: float
 
 
-def timed(cmd: list[str], env: dict[str, str] | None = None) -> Measure:
-    """Run a whole process; its wall time and peak RSS (children's high-water mark)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+LOGS = CACHE / "logs"
+
+
+def timed(cmd: list[str], env: dict[str, str] | None = None, log: str = "run") -> Measure:
+    """Run a whole process; its wall time and its process tree's peak RSS, measured by GNU
+    time when available (else the children's high-water mark so far)."""
+    LOGS.mkdir(parents=True, exist_ok=True)
+    stamp = LOGS / f"{log}-{int(time.time())}"
+    gnu_time = shutil.which("time") if Path("/usr/bin/time").exists() else None
+    wrapped = [gnu_time, "-f", "%M", "-o", f"{stamp}.maxrss", *cmd] if gnu_time else cmd
     started = time.monotonic()
-    result = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **(env or {})})
+    result = subprocess.run(
+        wrapped, capture_output=True, text=True, env={**os.environ, **(env or {})}
+    )
     elapsed = time.monotonic() - started
+    Path(f"{stamp}.log").write_text(result.stdout + result.stderr)
     if result.returncode != 0:
         raise SystemExit(f"failed: {' '.join(cmd)}\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return Measure(elapsed, max(peak, before) / 1024)
+    if gnu_time:
+        peak_kib = float(Path(f"{stamp}.maxrss").read_text().split()[-1])
+    else:
+        peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return Measure(elapsed, peak_kib / 1024)
 
 
 def landing_for(scale: float) -> Path:
@@ -99,18 +115,21 @@ def recent_landing(full: Path) -> Path:
     return folder
 
 
-def tally_run(landing: Path, warehouse: Path, *days: str) -> Measure:
+def tally_run(landing: Path, warehouse: Path, *days: str, log: str) -> Measure:
     args = [str(BIN / "tally"), "run", "--landing", str(landing), "--warehouse", str(warehouse)]
     if days:
         args += ["--start", days[0], "--end", days[-1]]
-    return timed(args)
+    return timed(args, log=log)
 
 
 def compile_manifest(built: Path, database: Path) -> Path:
     """dbt's compiled SQL for every model, compiled against a built copy named like `database`
-    (the compiled SQL names the database by its file name)."""
-    shutil.copyfile(built, database)
+    (the compiled SQL names the database by its file name). Compiled once: the SQL does not
+    depend on the data."""
     target = CACHE / "compiled"
+    if (target / "manifest.json").exists():
+        return target / "manifest.json"
+    shutil.copyfile(built, database)
     subprocess.run(
         [
             str(BIN / "dbt"),
@@ -129,7 +148,7 @@ def compile_manifest(built: Path, database: Path) -> Path:
     return target / "manifest.json"
 
 
-def bare_duckdb(landing: Path, database: Path, manifest: Path) -> Measure:
+def bare_duckdb(landing: Path, database: Path, manifest: Path, log: str) -> Measure:
     return timed(
         [
             sys.executable,
@@ -139,41 +158,48 @@ def bare_duckdb(landing: Path, database: Path, manifest: Path) -> Measure:
             str(manifest),
         ],
         env={"PYTHONPATH": str(REPO)},
+        log=log,
     )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scales", type=float, nargs="+", default=[1.0])
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=3, help="repetitions of (b) and (c)")
+    parser.add_argument("--full-repeats", type=int, default=2, help="repetitions of (a), (d)")
     args = parser.parse_args()
-    work = CACHE / "runs"
+    shutil.rmtree(CACHE / "compiled", ignore_errors=True)  # compile the current models
     results: dict[str, dict[str, list[Measure]]] = {}
     for scale in args.scales:
+        tag = f"scale{scale:g}"
         full = landing_for(scale)
         recent = recent_landing(full)
+        work = CACHE / "runs" / tag
         runs: dict[str, list[Measure]] = {"a": [], "b": [], "c": [], "d": []}
-        for _ in range(args.repeats):
+        for _ in range(args.full_repeats):
             shutil.rmtree(work, ignore_errors=True)
             work.mkdir(parents=True)
-            runs["a"].append(tally_run(full, work / "full.duckdb"))
-            runs["b"].append(tally_run(full, work / "full.duckdb", LAST_DAY))
-            tally_run(recent, work / "recent.duckdb")
-            runs["c"].append(tally_run(recent, work / "recent.duckdb", LAST_DAY))
+            runs["a"].append(tally_run(full, work / "full.duckdb", log=f"{tag}-a"))
             manifest = compile_manifest(work / "full.duckdb", work / "bare.duckdb")
-            runs["d"].append(bare_duckdb(full, work / "bare.duckdb", manifest))
+            runs["d"].append(bare_duckdb(full, work / "bare.duckdb", manifest, f"{tag}-d"))
+            (work / "bare.duckdb").unlink()
+        tally_run(recent, work / "recent.duckdb", log=f"{tag}-recent-history")
+        for _ in range(args.repeats):
+            runs["b"].append(tally_run(full, work / "full.duckdb", LAST_DAY, log=f"{tag}-b"))
+            runs["c"].append(tally_run(recent, work / "recent.duckdb", LAST_DAY, log=f"{tag}-c"))
         results[f"{scale:g}"] = runs
         print(json.dumps({k: [round(m.seconds, 1) for m in v] for k, v in runs.items()}))
-    write_results(results, args.repeats)
+        write_results(results, args)
 
 
-def write_results(results: dict[str, dict[str, list[Measure]]], repeats: int) -> None:
+def write_results(results: dict[str, dict[str, list[Measure]]], args: argparse.Namespace) -> None:
     lines = [
         "# Benchmark results",
         "",
-        f"Measured by `bench/run.py` on this machine ({os.cpu_count()} cores), {repeats} "
-        "repetitions each, every one a whole process; medians. Peak memory is the largest "
-        "resident set of any measured process.",
+        f"Measured by `bench/run.py` on this machine ({os.cpu_count()} cores, "
+        f"{date.today().isoformat()}): (b) and (c) {args.repeats} repetitions, (a) and (d) "
+        f"{args.full_repeats}, every one a whole process; medians. Peak memory is the largest "
+        "resident set of any measured process tree (GNU time's max RSS).",
         "",
         "| scale | (a) full backfill | (b) nightly, full history | (c) nightly, 3 months | "
         "(d) bare DuckDB | (b)/(c) | (a)/(d) | peak memory |",
@@ -187,6 +213,11 @@ def write_results(results: dict[str, dict[str, list[Measure]]], repeats: int) ->
             f"{med['d']:.1f} s | {med['b'] / med['c']:.2f} | {med['a'] / med['d']:.2f} | "
             f"{peak:,.0f} MiB |"
         )
+    lines += ["", "Every measurement (seconds, peak MiB):", ""]
+    for scale, runs in results.items():
+        for kind, measures in runs.items():
+            values = ", ".join(f"{m.seconds:.1f} s / {m.peak_mib:,.0f} MiB" for m in measures)
+            lines.append(f"- scale {scale} ({kind}): {values}")
     (REPO / "bench" / "RESULTS.md").write_text("\n".join(lines) + "\n")
 
 

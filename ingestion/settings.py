@@ -39,7 +39,7 @@ class Settings:
     schedule_timezone: str = field(default_factory=lambda: _env("SCHEDULE_TZ", "UTC"))
     activation_event: str = field(default_factory=lambda: _env("ACTIVATION_EVENT", "activation"))
     # DuckDB spills to disk beyond this, for the loader and for dbt alike.
-    duckdb_memory_limit: str = field(default_factory=lambda: _env("DUCKDB_MEMORY_LIMIT", "4GB"))
+    duckdb_memory_limit: str = field(default_factory=lambda: _env("DUCKDB_MEMORY_LIMIT", "3GB"))
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "landing_dir", Path(self.landing_dir).expanduser().resolve())

@@ -35,14 +35,12 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     daily_job = dg.define_asset_job(
         DAILY_JOB,
         selection=dg.AssetSelection.assets(*ingestion, daily_dbt, state_dbt),
-        partitions_def=daily,
         description="Load the selected days' files, refresh their day-grain facts, rebuild the "
         "state models (staging, identity, subscriptions, daily KPIs, cohorts).",
     )
     monthly_job = dg.define_asset_job(
         MONTHLY_JOB,
         selection=dg.AssetSelection.assets(monthly_dbt, published_warehouse),
-        partitions_def=monthly,
         description="Refresh the selected months of the month-grain marts, then publish the "
         "warehouse to BI tools.",
     )

@@ -9,7 +9,7 @@ import dagster as dg
 
 from ingestion.catalog import ALL_OBJECTS
 from ingestion.settings import Settings
-from orchestration.definitions import MAIN_JOB, build_definitions
+from orchestration.definitions import DAILY_JOB, MONTHLY_JOB, build_definitions
 
 
 def _defs(landing: Path, tmp_path: Path) -> dg.Definitions:
@@ -18,9 +18,10 @@ def _defs(landing: Path, tmp_path: Path) -> dg.Definitions:
 
 def test_definitions_load_with_job_and_schedule(small_landing: Path, tmp_path: Path) -> None:
     defs = _defs(small_landing, tmp_path)
-    job = defs.resolve_job_def(MAIN_JOB)
-    assert job.partitions_def is not None
-    assert job.partitions_def.get_first_partition_key() == "2025-01-01"
+    daily = defs.resolve_job_def(DAILY_JOB)
+    assert daily.partitions_def.get_first_partition_key() == "2025-01-01"
+    monthly = defs.resolve_job_def(MONTHLY_JOB)
+    assert monthly.partitions_def.get_first_partition_key() == "2025-01-01"
     schedule = defs.resolve_schedule_def("nightly_refresh")
     assert schedule.cron_schedule == "0 2 * * *"
 
@@ -42,11 +43,31 @@ def test_every_dbt_source_is_an_ingestion_asset(small_landing: Path, tmp_path: P
             }, key
 
 
-def test_ingestion_assets_backfill_in_a_single_run(small_landing: Path, tmp_path: Path) -> None:
+def test_partitioned_assets_backfill_in_a_single_run(small_landing: Path, tmp_path: Path) -> None:
     graph = _defs(small_landing, tmp_path).resolve_asset_graph()
-    node = graph.get(dg.AssetKey(["raw", "ga4"]))
-    assert node.backfill_policy == dg.BackfillPolicy.single_run()
-    assert node.partitions_def is not None
+    for key, cadence in [
+        (["raw", "ga4"], "DailyPartitionsDefinition"),
+        (["core", "fct_web_sessions"], "DailyPartitionsDefinition"),
+        (["staging", "stg_ga4__events"], "DailyPartitionsDefinition"),
+        (["marts", "kpi_monthly"], "MonthlyPartitionsDefinition"),
+        (["marts", "mrr_movements"], "MonthlyPartitionsDefinition"),
+    ]:
+        node = graph.get(dg.AssetKey(key))
+        assert node.backfill_policy == dg.BackfillPolicy.single_run(), key
+        assert type(node.partitions_def).__name__ == cadence, key
+    # state models (rebuilt whole from the latest versions) are not partitioned
+    assert graph.get(dg.AssetKey(["core", "dim_customer"])).partitions_def is None
+
+
+def test_a_month_depends_on_all_its_days(small_landing: Path, tmp_path: Path) -> None:
+    graph = _defs(small_landing, tmp_path).resolve_asset_graph()
+    month = dg.AssetKey(["marts", "kpi_by_channel_monthly"])
+    sessions = dg.AssetKey(["core", "fct_web_sessions"])
+    assert sessions in graph.get(month).parent_keys
+    upstream = graph.get_parent_partition_keys_for_child("2025-02-01", sessions, month)
+    assert sorted(upstream.partitions_subset.get_partition_keys()) == [
+        f"2025-02-{d:02d}" for d in range(1, 29)
+    ]
 
 
 def test_dbt_tests_surface_as_asset_checks(small_landing: Path, tmp_path: Path) -> None:
