@@ -84,9 +84,19 @@ def build_landing_sensor(
     return landing_zone_sensor
 
 
-def daily_run_first_day(run: dg.DagsterRun) -> date | None:
-    key = run.tags.get(ASSET_PARTITION_RANGE_START_TAG) or run.tags.get(PARTITION_NAME_TAG)
-    return date.fromisoformat(key) if key else None
+def month_refresh_request(
+    daily_run_tags: dict[str, str], as_of: date | None, run_key: str
+) -> dg.RunRequest | dg.SkipReason:
+    """The monthly run that follows a daily run: from its first day's month through the as-of
+    day's month (on the 1st, yesterday's partition makes that last month: it is closed)."""
+    key = daily_run_tags.get(ASSET_PARTITION_RANGE_START_TAG) or daily_run_tags.get(
+        PARTITION_NAME_TAG
+    )
+    if not key:
+        return dg.SkipReason("the daily run had no partition")
+    first = date.fromisoformat(key)
+    start, end = months_to_refresh(first, as_of or first)
+    return dg.RunRequest(run_key=run_key, tags=range_tags(start, end))
 
 
 def build_month_refresh_sensor(
@@ -105,13 +115,8 @@ def build_month_refresh_sensor(
         default_status=dg.DefaultSensorStatus.RUNNING,
     )
     def month_refresh_after_daily(context: dg.RunStatusSensorContext):
-        first = daily_run_first_day(context.dagster_run)
-        if first is None:
-            return dg.SkipReason("the daily run had no partition")
-        as_of = last_landed_day(settings, datetime.now(UTC).date()) or first
-        start, end = months_to_refresh(first, as_of)
-        return dg.RunRequest(
-            run_key=f"months-after-{context.dagster_run.run_id}", tags=range_tags(start, end)
-        )
+        run = context.dagster_run
+        as_of = last_landed_day(settings, datetime.now(UTC).date())
+        return month_refresh_request(run.tags, as_of, run_key=f"months-after-{run.run_id}")
 
     return month_refresh_after_daily

@@ -96,3 +96,4 @@ changed_months as (
 select * from final where {{ column }} in (select {{ column }} from changed_months)
     {%- endif %}
 {%- endmacro %}
+

@@ -133,3 +133,40 @@ def test_ingestion_assets_carry_reconciliation_and_freshness_checks(
     graph = _defs(small_landing, tmp_path).resolve_asset_graph()
     names = {c.name for c in graph.asset_check_keys if c.asset_key == dg.AssetKey(["raw", "ga4"])}
     assert names == {"lines_reconcile", "no_quarantined_lines", "fresh"}
+
+
+def test_on_the_first_the_nightly_run_closes_last_month() -> None:
+    from datetime import date
+
+    from orchestration.schedules import month_refresh_request
+
+    # the nightly run of 2025-06-01 builds 2025-05-31; the month refresh after it closes May
+    request = month_refresh_request(
+        {"dagster/partition": "2025-05-31"}, as_of=date(2025, 5, 31), run_key="k"
+    )
+    assert request.tags["dagster/asset_partition_range_start"] == "2025-05-01"
+    assert request.tags["dagster/asset_partition_range_end"] == "2025-05-01"
+
+
+def test_a_late_day_refreshes_its_month_through_the_latest() -> None:
+    from datetime import date
+
+    from orchestration.schedules import month_refresh_request
+
+    tags = {
+        "dagster/asset_partition_range_start": "2025-03-10",
+        "dagster/asset_partition_range_end": "2025-03-12",
+    }
+    request = month_refresh_request(tags, as_of=date(2025, 5, 31), run_key="k")
+    assert request.tags["dagster/asset_partition_range_start"] == "2025-03-01"
+    assert request.tags["dagster/asset_partition_range_end"] == "2025-05-01"
+
+
+def test_month_refresh_sensor_follows_the_daily_job(small_landing: Path, tmp_path: Path) -> None:
+    from orchestration.definitions import DAILY_JOB, MONTHLY_JOB
+
+    defs = _defs(small_landing, tmp_path)
+    sensor = defs.resolve_sensor_def("month_refresh_after_daily")
+    assert [j.name for j in sensor.jobs] == [MONTHLY_JOB]
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    assert DAILY_JOB in {j.name for j in defs.resolve_all_job_defs()}
