@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.file_reader import read_file_text
+from ingestion.file_reader import FileText, read_file_text
 from ingestion.landing import LandedFile, object_files
 from ingestion.specs import (
     CREATED_AFTER_FILE_DAY_TOLERANCE_DAYS,
@@ -273,6 +273,12 @@ def load_object(
     return reports
 
 
+# Files are handed to DuckDB in batches (one statement per batch, not per file): thousands of
+# small daily files would otherwise cost more in statement overhead than in data.
+BATCH_TEXT_CHARS = 64_000_000
+BATCH_FILES = 2_000
+
+
 def _stage_lines(con: duckdb.DuckDBPyConnection, files: list[LandedFile]) -> dict[str, str]:
     """One row per physical line of every file, with its 1-based line number.
 
@@ -287,33 +293,61 @@ def _stage_lines(con: duckdb.DuckDBPyConnection, files: list[LandedFile]) -> dic
         )
         """
     )
+    batch: list[tuple[LandedFile, FileText]] = []
+    size = 0
     for f in files:
         content = read_file_text(f.path)
         if content.problem:
             problems[f.relpath] = content.problem
-        con.execute(
-            """
-            insert into _lines
-            select
-                $file,
-                $day,
-                line_number,
-                -- A byte-order mark and Windows line endings are encoding, not content.
-                regexp_replace(regexp_replace(line, '^\ufeff', ''), '\r$', ''),
-                list_contains($bad::bigint[], line_number)
-            from (
-                select unnest(lines) as line, generate_subscripts(lines, 1) as line_number
-                from (select string_split($text, chr(10)) as lines)
-            )
-            """,
-            {
-                "file": f.relpath,
-                "day": f.partition,
-                "text": content.text,
-                "bad": content.bad_encoding_lines,
-            },
-        )
+        batch.append((f, content))
+        size += len(content.text)
+        if size >= BATCH_TEXT_CHARS or len(batch) >= BATCH_FILES:
+            _insert_lines(con, batch)
+            batch, size = [], 0
+    if batch:
+        _insert_lines(con, batch)
     return problems
+
+
+def _insert_lines(con: duckdb.DuckDBPyConnection, batch: list[tuple[LandedFile, FileText]]) -> None:
+    con.execute(
+        """
+        insert into _lines
+        with files as (
+            select
+                unnest($files) as file,
+                unnest($days::date[]) as partition_date,
+                unnest($texts) as text,
+                unnest($bad::bigint[][]) as bad
+        ),
+        split as (
+            select file, partition_date, bad, string_split(text, chr(10)) as lines from files
+        ),
+        numbered as (
+            select
+                file,
+                partition_date,
+                bad,
+                unnest(lines) as line,
+                generate_subscripts(lines, 1) as line_number
+            from split
+        )
+        select
+            file,
+            partition_date,
+            line_number,
+            -- A byte-order mark and Windows line endings are encoding, not content.
+            regexp_replace(regexp_replace(line, '^\ufeff', ''), '\r$', ''),
+            list_contains(bad, line_number)
+        from numbered
+        """,
+        {
+            "files": [f.relpath for f, _ in batch],
+            "days": [f.partition for f, _ in batch],
+            "texts": [c.text for _, c in batch],
+            "bad": [c.bad_encoding_lines for _, c in batch],
+        },
+    )
 
 
 def _file_problems(
