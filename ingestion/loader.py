@@ -158,15 +158,63 @@ def load_object(
     days: set[date] | None = None,
     loaded_at: datetime | None = None,
 ) -> list[FileReport]:
-    """Replace the given days (all landed days if None) of one object; report per file."""
+    """Replace the given days (all landed days if None) of one object; report per file.
+
+    Days load in chunks of whole days (CHUNK_BYTES of files each), one transaction per chunk:
+    a two-year backfill of a big object never holds all its text at once, and a re-run
+    replaces whatever a killed run left, day by day.
+    """
     loaded_at = loaded_at or datetime.now(UTC).replace(tzinfo=None)
     con.execute("set enable_progress_bar = false")  # keeps run logs free of terminal bars
     ensure_raw_tables(con, [spec])
     files = object_files(landing, spec)
     dated = [f for f in files if f.partition is not None and (days is None or f.partition in days)]
     misnamed = [f for f in files if f.partition is None]
-    replaced_days = sorted({f.partition for f in dated} | (days or set()))
+    # requested days without a file are emptied too (a day whose file was withdrawn)
+    fileless = sorted((days or set()) - {f.partition for f in dated})
+    chunks = _day_chunks(dated)
+    reports: list[FileReport] = []
+    for position, chunk in enumerate(chunks or [[]]):
+        first, last = position == 0, position == max(len(chunks) - 1, 0)
+        chunk_days = sorted({f.partition for f in chunk} | set(fileless if last else []))
+        reports += _load_chunk(con, spec, chunk, misnamed, first, chunk_days, loaded_at)
+    return reports
 
+
+CHUNK_BYTES = 256_000_000
+
+
+def _day_chunks(files: list[LandedFile]) -> list[list[LandedFile]]:
+    """Files grouped into chunks of whole days, each about CHUNK_BYTES on disk."""
+    by_day: dict[date, list[LandedFile]] = {}
+    for f in files:
+        by_day.setdefault(f.partition, []).append(f)
+    chunks: list[list[LandedFile]] = []
+    current: list[LandedFile] = []
+    size = 0
+    for day in sorted(by_day):
+        current += by_day[day]
+        size += sum(f.path.stat().st_size for f in by_day[day])
+        if size >= CHUNK_BYTES:
+            chunks.append(current)
+            current, size = [], 0
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _load_chunk(
+    con: duckdb.DuckDBPyConnection,
+    spec: ObjectSpec,
+    dated: list[LandedFile],
+    misnamed: list[LandedFile],
+    first: bool,
+    replaced_days: list[date],
+    loaded_at: datetime,
+) -> list[FileReport]:
+    """Stage, check and load one chunk in one transaction. The first chunk also re-reports
+    the misnamed files (their quarantine and audit rows have no day)."""
+    misnamed = misnamed if first else []
     file_problems = _stage_lines(con, dated)
     # One row per physical line; blank lines and the empty string after a final newline stay
     # (flagged), so the per-file counts come from this table alone.
@@ -216,10 +264,15 @@ def load_object(
                 f"""
                 delete from {RAW_SCHEMA}.{audit_table}
                 where source = $source and object = $object
-                  and (partition_date is null
+                  and ((partition_date is null and $first)
                        or partition_date in (select unnest($days::date[])))
                 """,
-                {"source": spec.source, "object": spec.name, "days": replaced_days},
+                {
+                    "source": spec.source,
+                    "object": spec.name,
+                    "days": replaced_days,
+                    "first": first,
+                },
             )
         con.execute(
             f"""

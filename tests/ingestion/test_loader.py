@@ -183,6 +183,34 @@ def test_file_name_that_is_not_a_day_is_reported(tmp_path: Path) -> None:
     ]
 
 
+def test_loading_in_day_chunks_equals_loading_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big object loads in chunks of whole days (one transaction each); the result, the
+    quarantine and the audit are the same as one pass, misnamed files reported once."""
+    for day in ("2024-01-01", "2024-01-02", "2024-01-03"):
+        _land(tmp_path, f"zendesk/tickets/{day}.jsonl", [_ticket(1), "{not json", ""])
+    _land(tmp_path, "zendesk/tickets/latest.jsonl", [_ticket(9)])
+
+    def load() -> tuple[list, ...]:
+        con = duckdb.connect()
+        reports = load_object(con, tmp_path, TICKETS)
+        load_object(con, tmp_path, TICKETS)  # and again: idempotent
+        return (
+            sorted(reports, key=lambda r: r.file),
+            _table(con, "zendesk_tickets"),
+            con.execute(
+                "select file, line_number, reason from raw.quarantine order by all"
+            ).fetchall(),
+            con.execute("select * exclude (loaded_at) from raw.load_audit order by all").fetchall(),
+        )
+
+    at_once = load()
+    monkeypatch.setattr("ingestion.loader.CHUNK_BYTES", 1)  # every day its own chunk
+    assert load() == at_once
+    assert len(at_once[1]) == 3 and len(at_once[2]) == 4  # 3 bad lines + the misnamed file
+
+
 @pytest.mark.parametrize("spec", ALL_OBJECTS, ids=lambda s: s.table)
 def test_rejection_sql_is_valid_for_every_object(spec) -> None:
     sql = rejection_reason_sql(spec, "line", field_types_sql(spec, "line"))
