@@ -36,10 +36,10 @@ ga4_channel as (
     {#- else the first-touch source of the account's first GA4 event -#}
     select
         m.customer_key,
-        arg_min({{ tally.ga4_channel('e.first_touch_source', 'e.first_touch_medium') }}, e.event_at)
-            as channel
+        arg_min({{ tally.ga4_channel('e.first_touch_source', 'e.first_touch_medium') }},
+                e.first_event_at) as channel
     from matched as m
-    join {{ ref('stg_ga4__events') }} as e on e.account_id = m.source_account_id
+    join {{ ref('int_ga4_account_days') }} as e on e.account_id = m.source_account_id
     where m.source = 'ga4'
     group by m.customer_key
 ),

@@ -21,11 +21,11 @@ paid as (
 activations as (
     select
         m.customer_key,
-        e.event_at
-    from {{ ref('stg_ga4__events') }} as e
+        unnest(e.activation_times) as event_at
+    from {{ ref('int_ga4_account_days') }} as e
     join {{ ref('int_source_accounts_matched') }} as m
         on m.source = 'ga4' and m.source_account_id = e.account_id
-    where e.event_name = '{{ var("activation_event") }}'
+    where len(e.activation_times) > 0
 ),
 
 final as (

@@ -57,7 +57,7 @@ ga4 as (
         e.account_id as source_account_id,
         a.customer_key,
         case when a.customer_key is not null then 'account_id' end as match_method
-    from (select distinct account_id from {{ ref('stg_ga4__events') }} where account_id is not null) as e
+    from (select distinct account_id from {{ ref('int_ga4_account_days') }}) as e
     left join by_account as a on a.account_id = e.account_id
 ),
 
