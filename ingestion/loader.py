@@ -328,7 +328,7 @@ def _load_chunk(
 
 # Files are handed to DuckDB in batches (one statement per batch, not per file): thousands of
 # small daily files would otherwise cost more in statement overhead than in data.
-BATCH_TEXT_CHARS = 64_000_000
+BATCH_TEXT_CHARS = 16_000_000
 BATCH_FILES = 2_000
 
 
