@@ -19,9 +19,7 @@ traffic as (
 ),
 
 daily_active as (
-    select c.date_day, c.month_start, a.dau, a.wau, a.mau_28d
-    from {{ ref('int_calendar') }} as c
-    join {{ ref('int_web_activity_daily') }} as a using (date_day)
+    select * from {{ ref('int_web_activity_daily') }}
 ),
 
 monthly_active as (
