@@ -59,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from ingestion.generator import DEFAULT_END, DEFAULT_START, generate
+    from sample import DEFAULT_END, DEFAULT_START, generate
 
     started = time.monotonic()
     summary = generate(
@@ -117,7 +117,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"tally run: FAILED after {elapsed:.1f}s (see the errors above)", file=sys.stderr)
         return EXIT_RUN_FAILED
     print(f"tally run: succeeded in {elapsed:.1f}s")
-    from orchestration.summary import print_summary
+    from orchestration.serving.summary import print_summary
 
     print_summary(settings.warehouse_path)
     return EXIT_OK

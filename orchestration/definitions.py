@@ -15,7 +15,7 @@ import dagster as dg
 from ingestion.settings import Settings
 from orchestration.assets.dbt import build_dbt_assets
 from orchestration.assets.ingestion import build_ingestion_assets, ingest_finance
-from orchestration.assets.publish import published_warehouse
+from orchestration.serving.publish import published_warehouse
 from orchestration.partitions import daily_partitions, monthly_partitions
 from orchestration.resources import build_resources
 from orchestration.schedules import (

@@ -8,13 +8,13 @@ from dagster_duckdb import DuckDBResource
 from ingestion.settings import Settings
 from orchestration.dbt_project import DBT_PROJECT, dbt_executable
 from orchestration.settings_resource import TallySettingsResource
-from orchestration.warehouse import work_path
+from orchestration.serving.warehouse import work_path
 
 
 def build_resources(settings: Settings) -> dict[str, object]:
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     return {
-        # Runs write a private work copy; the publish asset swaps it in (orchestration.warehouse).
+        # Runs write a private work copy; the publish asset swaps it in (orchestration.serving.warehouse).
         "duckdb": DuckDBResource(
             database=str(work_path(settings.warehouse_path)),
             connection_config={"memory_limit": settings.duckdb_memory_limit},

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.generator import generate
+from sample import generate
 
 REPO = Path(__file__).resolve().parents[1]
 VENDOR_SAMPLES = REPO.parent / "shared" / "vendor-samples" / "landing"

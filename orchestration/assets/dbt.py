@@ -27,7 +27,7 @@ from dagster_dbt import (
 
 from orchestration.dbt_project import DBT_PROJECT, ensure_manifest
 from orchestration.settings_resource import TallySettingsResource
-from orchestration.warehouse import ensure_work_file
+from orchestration.serving.warehouse import ensure_work_file
 
 DAILY_SELECT = "tag:daily"
 MONTHLY_SELECT = "tag:monthly"

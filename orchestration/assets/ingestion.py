@@ -12,7 +12,7 @@ from ingestion.landing import object_files
 from ingestion.loader import FileReport, ensure_raw_tables, load_object
 from ingestion.specs import ObjectSpec
 from orchestration.settings_resource import TallySettingsResource
-from orchestration.warehouse import ensure_work_file
+from orchestration.serving.warehouse import ensure_work_file
 
 
 def raw_key(source: str) -> dg.AssetKey:

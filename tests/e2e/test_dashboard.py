@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.dashboard import dashboard_path, write_dashboard
+from orchestration.serving.dashboard import dashboard_path, write_dashboard
 
 pytestmark = pytest.mark.e2e
 

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 import sqlalchemy
 
-from orchestration.warehouse import parquet_dir, work_path
+from orchestration.serving.warehouse import parquet_dir, work_path
 from tests.conftest import copy_landing, run_tally, tally_cli
 
 pytestmark = pytest.mark.e2e

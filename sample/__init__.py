@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from ingestion.generator.business import Simulation
-from ingestion.generator.crm_helpdesk_records import hubspot_records, zendesk_records
-from ingestion.generator.finance_files import write_finance
-from ingestion.generator.ga4_events import write_ga4
-from ingestion.generator.stripe_records import (
+from sample.business import Simulation
+from sample.crm_helpdesk_records import hubspot_records, zendesk_records
+from sample.finance_files import write_finance
+from sample.ga4_events import write_ga4
+from sample.stripe_records import (
     catalog_records,
     customer_record,
     invoice_records,

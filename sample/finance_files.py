@@ -8,7 +8,7 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
-from ingestion.generator.business import CHANNELS
+from sample.business import CHANNELS
 
 # Marketing spend by acquisition channel (USD a month at scale 1); organic channels cost content.
 _MARKETING = {

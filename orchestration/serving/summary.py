@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.dashboard import dashboard_path
+from orchestration.serving.dashboard import dashboard_path
 
 
 def print_summary(warehouse: Path) -> None:

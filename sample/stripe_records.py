@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
-from ingestion.generator.business import (
+from sample.business import (
     BILLING,
     COUPONS,
     CURRENCIES,

@@ -14,7 +14,7 @@ import pytest
 
 from ingestion.catalog import ALL_OBJECTS
 from ingestion.finance import CSV_OBJECTS, load_csv
-from ingestion.generator import generate
+from sample import generate
 from ingestion.loader import load_object
 
 DATED = re.compile(r"^\d{4}-\d{2}-\d{2}\.jsonl(\.gz)?$")

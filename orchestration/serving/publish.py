@@ -2,9 +2,9 @@
 
 import dagster as dg
 
-from orchestration.dashboard import write_dashboard
+from orchestration.serving.dashboard import write_dashboard
 from orchestration.settings_resource import TallySettingsResource
-from orchestration.warehouse import parquet_dir, publish
+from orchestration.serving.warehouse import parquet_dir, publish
 
 MARTS = (
     "kpi_daily",

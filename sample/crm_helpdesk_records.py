@@ -6,7 +6,7 @@ import random
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
-from ingestion.generator.business import CHANNELS, Account
+from sample.business import CHANNELS, Account
 
 Record = tuple[str, date, dict]
 

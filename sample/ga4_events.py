@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from ingestion.generator.business import CHANNELS, Account
+from sample.business import CHANNELS, Account
 
 # Traffic mix of anonymous sessions: (source, medium, campaign, weight).
 _TRAFFIC = [

@@ -1,0 +1,1 @@
+"""Serving: what BI tools read (publish, Parquet, the dashboard) and the run summary."""
