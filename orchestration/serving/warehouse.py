@@ -77,13 +77,64 @@ def publish(served: Path) -> PublishReport:
 
 
 def export_parquet(served: Path, marts: list[str]) -> int:
+    """Every mart as `<mart>.parquet`, readable by pandas/pyarrow without surprises.
+
+    DECIMAL money columns are written as DOUBLE and HUGEINT counts as BIGINT (pandas reads a
+    Parquet decimal as an `object` column of `Decimal`s; the warehouse keeps the exact type).
+    The dbt descriptions travel in the file's key-value metadata: `tally.description` (the
+    mart), `tally.columns` (JSON: column -> description) and `tally.warehouse_types` (JSON:
+    column -> the DuckDB type before the cast).
+    """
+    import json
+
+    import yaml
+
+    docs_file = Path(__file__).resolve().parents[2] / "dbt_project/models/marts/_marts__models.yml"
+    docs: dict[str, dict] = {}
+    if docs_file.exists():
+        for model in (yaml.safe_load(docs_file.read_text()) or {}).get("models") or []:
+            docs[model["name"]] = {
+                "description": " ".join(str(model.get("description") or "").split()),
+                "columns": {
+                    c["name"]: " ".join(str(c.get("description") or "").split())
+                    for c in model.get("columns") or []
+                },
+            }
+
+    def literal(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
     folder = parquet_dir(served)
     folder.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(served), read_only=True) as con:
         for mart in marts:
+            columns = con.execute(
+                "select column_name, data_type from information_schema.columns "
+                "where table_schema = 'marts' and table_name = ? order by ordinal_position",
+                [mart],
+            ).fetchall()
+            select = ", ".join(
+                f'cast("{name}" as double) as "{name}"'
+                if kind.startswith("DECIMAL")
+                else f'cast("{name}" as bigint) as "{name}"'
+                if kind in ("HUGEINT", "UHUGEINT")
+                else f'"{name}"'
+                for name, kind in columns
+            )
+            doc = docs.get(mart, {"description": "", "columns": {}})
+            metadata = {
+                "tally.mart": mart,
+                "tally.description": doc["description"],
+                "tally.columns": json.dumps({n: doc["columns"].get(n, "") for n, _ in columns}),
+                "tally.warehouse_types": json.dumps(dict(columns)),
+            }
+            kv = ", ".join(f"{literal(k)}: {literal(v)}" for k, v in metadata.items())
             target = folder / f"{mart}.parquet"
             partial = folder / f".{mart}.parquet.writing"
-            con.execute(f"copy (select * from marts.\"{mart}\") to '{partial}' (format parquet)")
+            con.execute(
+                f'copy (select {select} from marts."{mart}") to {literal(str(partial))} '
+                f"(format parquet, kv_metadata {{{kv}}})"
+            )
             os.replace(partial, target)
     return len(marts)
 
