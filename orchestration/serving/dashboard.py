@@ -1,275 +1,458 @@
 """A static KPI dashboard page, written beside the served warehouse after every run.
 
-One self-contained HTML file with inline SVG charts: no JavaScript, no CDN, so it opens from a
-file share or an offline laptop. The drawing helpers are pure functions of the numbers; only
-`write_dashboard` reads the warehouse and writes the file.
+One self-contained HTML file: every chart is a Vega-Lite spec (built with Altair) rendered to
+inline SVG by `vl-convert` at write time, so the page has no JavaScript and no CDN and opens from a
+file share or an offline laptop. Every chart is titled with the catalog names of its KPIs
+(KPIS.md); money axes carry the reporting currency, rates are percentages on their own axes.
+
+`render` turns an open warehouse connection into the page; `write_dashboard` opens the served file
+read-only and replaces the page atomically.
 """
 
 from __future__ import annotations
 
 import html
-import math
-from collections.abc import Sequence
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import altair as alt
 import duckdb
+import pandas as pd
+import vl_convert
 
-WIDTH, HEIGHT, PAD_LEFT, PAD_BOTTOM, PAD_TOP = 640, 260, 64, 28, 12
-COLORS = ("#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#4b5563")
-
-Series = tuple[str, Sequence[float | None]]
+VEGA_LITE = "v" + ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+WIDTH, HEIGHT = 520, 220
+# Charts: a font the renderer measures and browsers draw alike (DejaVu Sans on Linux, its
+# metric sibling Verdana elsewhere), so labels placed by vl-convert do not collide in a browser.
+CHART_FONT = "DejaVu Sans, Verdana, sans-serif"
+FONT = "system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif"
+PALETTE = ["#2563eb", "#16a34a", "#0891b2", "#ea580c", "#dc2626", "#9333ea", "#4b5563"]
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "CNY": "¥"}
+BRIDGE = ["new_mrr", "reactivation_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr"]
+BRIDGE_COLORS = ["#2563eb", "#0891b2", "#16a34a", "#f59e0b", "#dc2626"]
+FUNNEL = ["new_leads", "new_mqls", "new_sqls", "new_opportunities", "new_customers"]
 
 
 def dashboard_path(served: Path) -> Path:
     return served.with_name(f"{served.stem}_dashboard.html")
 
 
-def _fmt(value: float) -> str:
-    magnitude = abs(value)
-    if magnitude >= 1e6:
-        return f"{value / 1e6:.1f}M"
-    if magnitude >= 1e3:
-        return f"{value / 1e3:.1f}k"
-    if magnitude and magnitude < 1:
-        return f"{value:.2f}"
-    return f"{value:.0f}"
+# --- axis formats (Vega expressions: the labels are computed when the SVG is rendered) -------
 
 
-def _scale(lo: float, hi: float) -> tuple[float, float]:
-    if lo == hi:
-        return (lo - 1, hi + 1)
-    return (min(lo, 0.0), hi) if lo >= 0 else (lo, max(hi, 0.0))
+def number_locale(currency: str) -> dict:
+    """d3-format locale whose `$` is the reporting currency's symbol (or its code)."""
+    symbol = CURRENCY_SYMBOLS.get(currency.upper(), f"{currency.upper()} ")
+    return {"decimal": ".", "thousands": ",", "grouping": [3], "currency": [symbol, ""]}
 
 
-def _frame(labels: Sequence[str], lo: float, hi: float, body: str, legend: Sequence[str]) -> str:
-    plot_w, plot_h = WIDTH - PAD_LEFT - 10, HEIGHT - PAD_BOTTOM - PAD_TOP
-    grid = []
-    for i in range(5):
-        value = lo + (hi - lo) * i / 4
-        y = PAD_TOP + plot_h - plot_h * i / 4
-        grid.append(
-            f'<line x1="{PAD_LEFT}" y1="{y:.1f}" x2="{WIDTH - 10}" y2="{y:.1f}" '
-            f'stroke="#e5e7eb"/><text x="{PAD_LEFT - 6}" y="{y + 4:.1f}" '
-            f'text-anchor="end" font-size="11" fill="#6b7280">{_fmt(value)}</text>'
-        )
-    step = max(1, math.ceil(len(labels) / 8))
-    for i in range(0, len(labels), step):
-        x = PAD_LEFT + plot_w * (i + 0.5) / max(len(labels), 1)
-        grid.append(
-            f'<text x="{x:.1f}" y="{HEIGHT - 8}" text-anchor="middle" font-size="11" '
-            f'fill="#6b7280">{html.escape(labels[i])}</text>'
-        )
-    keys = "".join(
-        f'<tspan fill="{COLORS[i % len(COLORS)]}">&#9632; {html.escape(name)}</tspan> '
-        for i, name in enumerate(legend)
+# Money ticks: d3's SI format with the precision of the tick step (`$0`, `$1.5k`, `−$20k`,
+# `$1.2M`), billions as B, and plain amounts below 1,000 (no "m" for milli).
+MONEY_LABELS = (
+    "abs(datum.value) < 1000 ? format(datum.value, '$,~f') : replace(datum.label, 'G', 'B')"
+)
+
+
+def _month_axis() -> alt.X:
+    return alt.X(
+        "utcyearmonth(month):T",
+        title=None,
+        axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount="month", labelOverlap="greedy"),
     )
+
+
+def _money_axis(currency: str, title: str) -> alt.Axis:
+    return alt.Axis(title=f"{title} ({currency})", format="$s", labelExpr=MONEY_LABELS, tickCount=5)
+
+
+def _percent_axis(title: str) -> alt.Axis:
+    # no precision in the format: Vega picks the one of the tick step (0.5%, 1%, ...)
+    return alt.Axis(title=title, format="%", tickCount=5)
+
+
+def _color(names: list[str], colors: list[str] | None = None) -> alt.Color:
+    return alt.Color(
+        "kpi:N",
+        title=None,
+        sort=names,
+        scale=alt.Scale(domain=names, range=colors or PALETTE[: len(names)]),
+        legend=alt.Legend(orient="bottom", columns=min(len(names), 3), labelLimit=260),
+    )
+
+
+def _long(frame: pd.DataFrame, kpis: list[str]) -> pd.DataFrame:
+    long = frame.melt(id_vars=["month"], value_vars=kpis, var_name="kpi", value_name="value")
+    return long.dropna(subset=["value"])
+
+
+def _lines(frame: pd.DataFrame, kpis: list[str], y_axis: alt.Axis, zero: bool = True) -> alt.Chart:
+    data = _long(frame, kpis)
     return (
-        f'<svg viewBox="0 0 {WIDTH} {HEIGHT + 18}" width="100%" role="img" '
-        f'xmlns="http://www.w3.org/2000/svg">{"".join(grid)}{body}'
-        f'<text x="{PAD_LEFT}" y="{HEIGHT + 14}" font-size="12">{keys}</text></svg>'
-    )
-
-
-def line_chart(labels: Sequence[str], series: Sequence[Series]) -> str:
-    values = [v for _, vs in series for v in vs if v is not None]
-    lo, hi = _scale(min(values, default=0.0), max(values, default=1.0))
-    plot_w, plot_h = WIDTH - PAD_LEFT - 10, HEIGHT - PAD_BOTTOM - PAD_TOP
-    body = []
-    for n, (_, points) in enumerate(series):
-        path, pen_down = [], False
-        for i, value in enumerate(points):
-            if value is None:
-                pen_down = False
-                continue
-            x = PAD_LEFT + plot_w * (i + 0.5) / max(len(labels), 1)
-            y = PAD_TOP + plot_h - plot_h * (value - lo) / (hi - lo)
-            path.append(f"{'L' if pen_down else 'M'}{x:.1f},{y:.1f}")
-            pen_down = True
-        body.append(
-            f'<path d="{" ".join(path)}" fill="none" stroke="{COLORS[n % len(COLORS)]}" '
-            'stroke-width="2"/>'
+        alt.Chart(data)
+        .mark_line(point=alt.OverlayMarkDef(size=28), strokeWidth=2)
+        .encode(
+            x=_month_axis(),
+            y=alt.Y("value:Q", axis=y_axis, scale=alt.Scale(zero=zero, nice=True)),
+            color=_color(kpis),
         )
-    return _frame(labels, lo, hi, "".join(body), [name for name, _ in series])
+    )
 
 
-def bar_chart(labels: Sequence[str], series: Sequence[Series], stacked: bool = True) -> str:
-    """Bars per label; positive values stack up from 0, negative ones down."""
-    ups = [sum(max(v or 0, 0) for _, vs in series for v in [vs[i]]) for i in range(len(labels))]
-    downs = [sum(min(v or 0, 0) for _, vs in series for v in [vs[i]]) for i in range(len(labels))]
-    lo, hi = _scale(min(downs, default=0.0), max(ups, default=1.0))
-    plot_w, plot_h = WIDTH - PAD_LEFT - 10, HEIGHT - PAD_BOTTOM - PAD_TOP
-    slot = plot_w / max(len(labels), 1)
-
-    def y_of(value: float) -> float:
-        return PAD_TOP + plot_h - plot_h * (value - lo) / (hi - lo)
-
-    body = []
-    for i in range(len(labels)):
-        up = down = 0.0
-        for n, (_, values) in enumerate(series):
-            value = values[i] or 0.0
-            base = up if value >= 0 else down
-            top, bottom = (base + value, base) if value >= 0 else (base, base + value)
-            if value >= 0:
-                up += value
-            else:
-                down += value
-            x = PAD_LEFT + slot * i + slot * 0.15
-            body.append(
-                f'<rect x="{x:.1f}" y="{y_of(top):.1f}" width="{slot * 0.7:.1f}" '
-                f'height="{max(y_of(bottom) - y_of(top), 0):.1f}" '
-                f'fill="{COLORS[n % len(COLORS)]}"/>'
-            )
-    return _frame(labels, lo, hi, "".join(body), [name for name, _ in series])
+# --- the charts ----------------------------------------------------------------------------
 
 
-def heatmap(rows: Sequence[str], columns: int, cells: dict[tuple[int, int], float]) -> str:
-    """Values in [0, 1] as shades of blue: rows (cohorts) by columns (months since start)."""
-    size_w = (WIDTH - 90) / max(columns, 1)
-    size_h = min(18.0, 400 / max(len(rows), 1))
-    body = []
-    for r, label in enumerate(rows):
-        y = 20 + r * size_h
-        body.append(
-            f'<text x="80" y="{y + size_h * 0.75:.1f}" text-anchor="end" font-size="10" '
-            f'fill="#374151">{html.escape(label)}</text>'
+def mrr_bridge(frame: pd.DataFrame, currency: str) -> alt.LayerChart:
+    """Movements of each month as signed stacked bars (losses below zero), net_new_mrr on top."""
+    signed = frame[["month", *BRIDGE, "net_new_mrr"]].copy()
+    for loss in ("contraction_mrr", "churned_mrr"):
+        signed[loss] = -signed[loss]
+    bars = (
+        alt.Chart(_long(signed, BRIDGE))
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "utcyearmonth(month):O",
+                title=None,
+                axis=alt.Axis(format="%b %Y", labelAngle=0, labelOverlap="greedy"),
+            ),
+            y=alt.Y("sum(value):Q", axis=_money_axis(currency, "movement"), stack="zero"),
+            color=_color([*BRIDGE, "net_new_mrr"], [*BRIDGE_COLORS, "#111827"]),
+            order=alt.Order("order:Q"),
         )
-        for c in range(columns):
-            if (r, c) not in cells:
-                continue
-            value = max(0.0, min(1.0, cells[(r, c)]))
-            shade = int(245 - 200 * value)
-            body.append(
-                f'<rect x="{86 + c * size_w:.1f}" y="{y:.1f}" width="{size_w - 1:.1f}" '
-                f'height="{size_h - 1:.1f}" fill="rgb({shade},{shade + 5},255)">'
-                f"<title>{label} +{c}: {value:.0%}</title></rect>"
-            )
-    height = 30 + len(rows) * size_h
+        .transform_calculate(order=f"indexof({BRIDGE!r}, datum.kpi)")
+    )
+    net = (
+        alt.Chart(_long(signed, ["net_new_mrr"]))
+        .mark_tick(thickness=3, size=16)
+        .encode(x="utcyearmonth(month):O", y="value:Q", color=alt.Color("kpi:N"))
+    )
+    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#111827").encode(y="y:Q")
+    return alt.layer(bars, net, zero)
+
+
+def cohort_heatmap(cohorts: pd.DataFrame) -> alt.Chart:
+    rows = cohorts["cohort"].nunique()
     return (
-        f'<svg viewBox="0 0 {WIDTH} {height:.0f}" width="100%" role="img" '
-        f'xmlns="http://www.w3.org/2000/svg"><text x="86" y="12" font-size="11" '
-        f'fill="#6b7280">months since first payment &#8594;</text>{"".join(body)}</svg>'
+        alt.Chart(cohorts)
+        .mark_rect(stroke="white", strokeWidth=1)
+        .encode(
+            x=alt.X(
+                "months_since_start:O",
+                title="months since the cohort month",
+                axis=alt.Axis(labelAngle=0, labelOverlap="greedy"),
+            ),
+            y=alt.Y(
+                "cohort:O",
+                title="cohort_month",
+                sort="ascending",
+                axis=alt.Axis(labelOverlap="greedy"),
+            ),
+            color=alt.Color(
+                "logo_retention:Q",
+                title="logo_retention",
+                scale=alt.Scale(domain=[0, 1], scheme="blues"),
+                legend=alt.Legend(format=".0%", orient="right", gradientLength=120, titleLimit=200),
+            ),
+        )
+        .properties(height=max(120, min(22 * rows, 480)))
     )
 
 
-def _figure(title: str, svg: str, note: str = "") -> str:
+def funnel_by_channel(channels: pd.DataFrame) -> alt.Chart:
+    """Each stage its own bar, side by side (not stacked: a stage is a subset of the one before)."""
+    stages = [s for s in FUNNEL if s in channels.columns]
+    data = channels.melt(id_vars=["channel"], value_vars=stages, var_name="kpi", value_name="value")
+    order = channels.sort_values(stages[0], ascending=False)["channel"].tolist()
     return (
-        f'<figure class="chart"><h2>{html.escape(title)}</h2>{svg}'
-        + (f"<figcaption>{html.escape(note)}</figcaption>" if note else "")
-        + "</figure>"
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y(
+                "channel:N",
+                title=None,
+                sort=order,
+                axis=alt.Axis(labelLimit=200, labelPadding=6),
+            ),
+            yOffset=alt.YOffset("kpi:N", sort=stages),
+            x=alt.X("value:Q", title="count", axis=alt.Axis(tickCount=5, format=",.0f")),
+            color=_color(stages),
+        )
+        .properties(height=alt.Step(6))
     )
 
 
-def render(con: duckdb.DuckDBPyConnection, generated_at: datetime) -> str:
-    """The page, from the marts of an open warehouse connection."""
-    months = con.execute(
-        """
-        select strftime(month, '%Y-%m'), mrr, arr, new_mrr, reactivation_mrr, expansion_mrr,
-               -contraction_mrr, -churned_mrr, customer_churn_rate, gross_mrr_churn_rate, nrr,
-               first_reply_minutes_median, resolution_minutes_median, csat, nps,
-               paying_customers
-        from marts.kpi_monthly order by month
-        """
-    ).fetchall()
-    labels = [m[0] for m in months]
+@dataclass(frozen=True)
+class Figure:
+    title: str  # the catalog names of the KPIs drawn
+    note: str
+    chart: Callable[[], alt.TopLevelMixin] | None  # None: no data yet
 
-    def col(i: int, factor: float = 1.0) -> list[float | None]:
-        return [None if m[i] is None else float(m[i]) * factor for m in months]
 
+MONTHLY = [
+    "month",
+    "mrr",
+    "arr",
+    "paying_customers",
+    *BRIDGE,
+    "net_new_mrr",
+    "customer_churn_rate",
+    "gross_mrr_churn_rate",
+    "nrr",
+    "grr",
+    "first_reply_minutes_median",
+    "resolution_minutes_median",
+    "csat",
+    "nps",
+]
+
+
+def _frame_months(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """kpi_monthly's charted columns (a column the mart lacks comes back empty)."""
+    frame = con.execute("select * from marts.kpi_monthly order by month").df()
+    frame = frame.reindex(columns=MONTHLY)
+    for column in frame.columns:
+        if column in ("month", "as_of_date"):
+            frame[column] = pd.to_datetime(frame[column]).dt.strftime("%Y-%m-%d")
+        else:
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    return frame
+
+
+def _has(frame: pd.DataFrame, kpis: list[str]) -> bool:
+    return not frame.empty and bool(frame[kpis].notna().to_numpy().any())
+
+
+def figures(con: duckdb.DuckDBPyConnection, currency: str) -> list[Figure]:
+    months = _frame_months(con)
     channels = con.execute(
-        """
-        select channel, sum(unique_visitors), sum(new_leads), sum(new_customers)
+        f"""
+        select channel, {", ".join(f"sum({s}) as {s}" for s in FUNNEL)}
         from marts.kpi_by_channel_monthly
-        where month >= (select max(month) - interval 11 month from marts.kpi_monthly)
-        group by channel having sum(unique_visitors) + sum(new_leads) + sum(new_customers) > 0
-        order by sum(new_customers) desc, channel
+        where month > (select max(month) - interval 12 month from marts.kpi_monthly)
+        group by channel
+        having {" + ".join(f"coalesce(sum({s}), 0)" for s in FUNNEL)} > 0
+        order by channel
         """
-    ).fetchall()
+    ).df()
+    channels[FUNNEL] = channels[FUNNEL].astype(float)
     cohorts = con.execute(
         """
-        select strftime(cohort_month, '%Y-%m'), months_since_start, logo_retention
-        from marts.cohort_retention where segment = 'all' order by cohort_month
+        select strftime(cohort_month, '%Y-%m') as cohort, months_since_start, logo_retention
+        from marts.cohort_retention
+        where segment = 'all' and logo_retention is not null
+        order by cohort_month, months_since_start
         """
-    ).fetchall()
-    cohort_rows = sorted({c[0] for c in cohorts})
-    cells = {(cohort_rows.index(c), int(k)): float(v) for c, k, v in cohorts if v is not None}
-    latest = months[-1] if months else None
-    headline = (
-        ""
-        if latest is None
-        else (
-            f'<p class="headline">{html.escape(latest[0])}: MRR <b>{_fmt(float(latest[1]))}</b> · '
-            f"ARR <b>{_fmt(float(latest[2]))}</b> · paying customers <b>{latest[15]}</b></p>"
-        )
-    )
-    figures = [
-        _figure("MRR", line_chart(labels, [("MRR", col(1))])),
-        _figure(
-            "MRR bridge",
-            bar_chart(
-                labels,
-                [
-                    ("new", col(3)),
-                    ("reactivation", col(4)),
-                    ("expansion", col(5)),
-                    ("contraction", col(6)),
-                    ("churned", col(7)),
-                ],
-            ),
-            "Movements of each month: start + movements = end.",
+    ).df()
+
+    def when(ok: bool, build: Callable[[], alt.TopLevelMixin]) -> Callable | None:
+        return build if ok else None
+
+    money = lambda title: _money_axis(currency, title)  # noqa: E731
+    return [
+        Figure(
+            "mrr",
+            f"End of month, {currency}.",
+            when(_has(months, ["mrr"]), lambda: _lines(months, ["mrr"], money("mrr"))),
         ),
-        _figure("ARR", line_chart(labels, [("ARR", col(2))])),
-        _figure(
-            "Churn and NRR (%)",
-            line_chart(
-                labels,
-                [
-                    ("customer churn", col(8, 100)),
-                    ("gross MRR churn", col(9, 100)),
-                    ("NRR", col(10, 100)),
-                ],
+        Figure(
+            "net_new_mrr = new_mrr + reactivation_mrr + expansion_mrr − contraction_mrr − "
+            "churned_mrr",
+            "The MRR bridge: gains above zero, losses below; the black tick is net_new_mrr.",
+            when(_has(months, BRIDGE), lambda: mrr_bridge(months, currency)),
+        ),
+        Figure(
+            "arr",
+            f"mrr × 12, {currency}.",
+            when(_has(months, ["arr"]), lambda: _lines(months, ["arr"], money("arr"))),
+        ),
+        Figure(
+            "customer_churn_rate, gross_mrr_churn_rate",
+            "Monthly rates.",
+            when(
+                _has(months, ["customer_churn_rate", "gross_mrr_churn_rate"]),
+                lambda: _lines(
+                    months,
+                    ["customer_churn_rate", "gross_mrr_churn_rate"],
+                    _percent_axis("rate"),
+                ),
             ),
         ),
-        _figure(
-            "Cohort retention (logos)",
-            heatmap(cohort_rows, max((int(c[1]) for c in cohorts), default=0) + 1, cells),
-        ),
-        _figure(
-            "Funnel by channel (last 12 months)",
-            bar_chart(
-                [c[0] for c in channels],
-                [
-                    ("leads", [float(c[2]) for c in channels]),
-                    ("new customers", [float(c[3]) for c in channels]),
-                ],
+        Figure(
+            "nrr, grr",
+            "Monthly net and gross revenue retention.",
+            when(
+                _has(months, ["nrr", "grr"]),
+                lambda: _lines(months, ["nrr", "grr"], _percent_axis("retention"), zero=False),
             ),
         ),
-        _figure(
-            "Support times (minutes, median)",
-            line_chart(labels, [("first reply", col(11)), ("resolution", col(12))]),
+        Figure(
+            "logo_retention by cohort_month",
+            "Share of each cohort's customers still paying, month by month.",
+            when(not cohorts.empty, lambda: cohort_heatmap(cohorts)),
         ),
-        _figure("CSAT and NPS", line_chart(labels, [("CSAT (%)", col(13, 100)), ("NPS", col(14))])),
+        Figure(
+            "new_leads, new_mqls, new_sqls, new_opportunities, new_customers by channel",
+            "Last 12 months; stages side by side.",
+            when(not channels.empty, lambda: funnel_by_channel(channels)),
+        ),
+        Figure(
+            "first_reply_minutes_median, resolution_minutes_median",
+            "Minutes (calendar time).",
+            when(
+                _has(months, ["first_reply_minutes_median", "resolution_minutes_median"]),
+                lambda: _lines(
+                    months,
+                    ["first_reply_minutes_median", "resolution_minutes_median"],
+                    alt.Axis(title="minutes", format=",.0f", tickCount=5),
+                ),
+            ),
+        ),
+        Figure(
+            "csat",
+            "good ÷ (good + bad) ratings.",
+            when(
+                _has(months, ["csat"]),
+                lambda: _lines(months, ["csat"], _percent_axis("csat")),
+            ),
+        ),
+        Figure(
+            "nps",
+            "Promoters − detractors, per 100 responses (−100 to 100).",
+            when(
+                _has(months, ["nps"]),
+                lambda: _lines(months, ["nps"], alt.Axis(title="nps", format=",.0f", tickCount=5)),
+            ),
+        ),
     ]
+
+
+def to_svg(chart: alt.TopLevelMixin, currency: str) -> str:
+    """The chart as an SVG string, rendered offline (no data or font is fetched)."""
+    spec = (
+        chart.properties(width=WIDTH)
+        .configure(font=CHART_FONT, background="white")
+        .configure_view(stroke=None)
+        .configure_axis(labelFontSize=11, titleFontSize=11, labelColor="#374151", grid=True)
+        .configure_legend(labelFontSize=11, symbolType="square")
+        .to_dict()
+    )
+    if "height" not in spec and not spec.get("layer", [{}])[0].get("height"):
+        spec["height"] = HEIGHT
+    svg = vl_convert.vegalite_to_svg(
+        spec, vl_version=VEGA_LITE, allowed_base_urls=[], format_locale=number_locale(currency)
+    )
+    return svg.replace("<svg ", '<svg role="img" ', 1)
+
+
+def run_warnings(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
+    """Rows of `marts.run_warnings` (check_name, model, message), if that table exists."""
+    exists = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'marts' and table_name = 'run_warnings'"
+    ).fetchone()[0]
+    if not exists:
+        return []
+    return [
+        tuple("" if v is None else str(v) for v in row)
+        for row in con.execute(
+            "select check_name, model, message from marts.run_warnings "
+            "order by check_name nulls last, model nulls last"
+        ).fetchall()
+    ]
+
+
+def reporting_currency(con: duckdb.DuckDBPyConnection, default: str) -> str:
+    """The marts' `reporting_currency` column if they carry one, else `default`."""
+    found = con.execute(
+        "select table_name from information_schema.columns where table_schema = 'marts' "
+        "and column_name = 'reporting_currency' order by table_name = 'kpi_monthly' desc limit 1"
+    ).fetchone()
+    if found:
+        value = con.execute(f'select max(reporting_currency) from marts."{found[0]}"').fetchone()[0]
+        if value:
+            return str(value).upper()
+    return default.upper()
+
+
+def _warnings_html(rows: list[tuple[str, str, str]]) -> str:
+    if not rows:
+        return ""
+    items = "".join(
+        f"<li><b>{html.escape(check)}</b>"
+        + (f" <code>{html.escape(model)}</code>" if model else "")
+        + f": {html.escape(message)}</li>"
+        for check, model, message in rows
+    )
+    return (
+        f'<section class="warnings" role="alert"><h2>Warnings of the last run ({len(rows)})</h2>'
+        f"<ul>{items}</ul></section>"
+    )
+
+
+def _headline(months: pd.DataFrame, currency: str) -> str:
+    if months.empty:
+        return '<p class="headline">No data in the marts yet.</p>'
+    last = months.iloc[-1]
+    symbol = CURRENCY_SYMBOLS.get(currency, f"{currency} ")
+
+    def money(value: float) -> str:
+        return "n/a" if pd.isna(value) else f"{symbol}{value:,.0f}"
+
+    customers = last.get("paying_customers")
+    return (
+        f'<p class="headline">{html.escape(str(last["month"])[:7])}: mrr '
+        f"<b>{money(last['mrr'])}</b> · arr <b>{money(last['arr'])}</b> · paying_customers "
+        f"<b>{'n/a' if pd.isna(customers) else f'{int(customers):,}'}</b></p>"
+    )
+
+
+def render(con: duckdb.DuckDBPyConnection, generated_at: datetime, currency: str = "USD") -> str:
+    """The page, from the marts of an open warehouse connection."""
+    currency = reporting_currency(con, currency)
+    parts = []
+    for figure in figures(con, currency):
+        body = (
+            to_svg(figure.chart(), currency)
+            if figure.chart
+            else '<p class="empty">No data for this chart yet.</p>'
+        )
+        parts.append(
+            f'<figure class="chart"><h2>{html.escape(figure.title)}</h2>{body}'
+            f"<figcaption>{html.escape(figure.note)}</figcaption></figure>"
+        )
+    warnings = _warnings_html(run_warnings(con))
+    headline = _headline(_frame_months(con), currency)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Tally KPIs</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
-body {{ font-family: system-ui, sans-serif; margin: 24px; color: #111827; background: #fff; }}
-main {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); gap: 16px; }}
-figure.chart {{ margin: 0; padding: 12px; border: 1px solid #e5e7eb; border-radius: 8px; }}
-h1 {{ margin: 0 0 4px; }} h2 {{ font-size: 15px; margin: 0 0 8px; }}
-figcaption, .meta {{ color: #6b7280; font-size: 12px; }}
+body {{ font-family: {FONT}; margin: 24px; color: #111827; background: #fff; }}
+main {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(640px, 1fr)); gap: 16px; }}
+figure.chart {{ margin: 0; padding: 12px; border: 1px solid #e5e7eb; border-radius: 8px;
+  overflow-x: auto; }}
+figure.chart svg {{ max-width: 100%; height: auto; display: block; }}
+h1 {{ margin: 0 0 4px; }} h2 {{ font-size: 15px; margin: 0 0 8px; overflow-wrap: anywhere; }}
+figcaption, .meta, .empty {{ color: #6b7280; font-size: 12px; }}
+.warnings {{ border: 1px solid #f59e0b; background: #fffbeb; border-radius: 8px;
+  padding: 8px 16px; margin: 12px 0; }}
+.warnings h2 {{ color: #92400e; }} .warnings li {{ margin: 4px 0; }}
 </style></head>
-<body><h1>Tally KPIs</h1>{headline}
-<p class="meta">Generated {generated_at:%Y-%m-%d %H:%M} UTC from the marts.</p>
-<main>{"".join(figures)}</main></body></html>
+<body><h1>Tally KPIs</h1>{warnings}{headline}
+<p class="meta">Generated {generated_at:%Y-%m-%d %H:%M} UTC from the marts; amounts in
+{html.escape(currency)}.</p>
+<main>{"".join(parts)}</main></body></html>
 """
 
 
-def write_dashboard(served: Path) -> Path:
+def write_dashboard(served: Path, reporting_currency: str | None = None) -> Path:
+    """Write the page beside `served`; the currency falls back to TALLY_REPORTING_CURRENCY."""
+    currency = reporting_currency or os.environ.get("TALLY_REPORTING_CURRENCY") or "USD"
     target = dashboard_path(served)
     with duckdb.connect(str(served), read_only=True) as con:
-        page = render(con, datetime.now(UTC))
+        page = render(con, datetime.now(UTC), currency)
     partial = target.with_name(f".{target.name}.writing")
     partial.write_text(page, encoding="utf-8")
     partial.replace(target)

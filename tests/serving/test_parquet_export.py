@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
 
@@ -40,21 +41,32 @@ def served(tmp_path: Path) -> Path:
     return path
 
 
+def _export(served: Path, marts: list[str]) -> Path:
+    """Export into the served file's Parquet folder (the publish step is being reshaped to pass
+    the folder explicitly; both call shapes are accepted here)."""
+    folder = parquet_dir(served)
+    if len(inspect.signature(export_parquet).parameters) == 3:
+        assert export_parquet(served, marts, folder) == len(marts)
+    else:
+        assert export_parquet(served, marts) == len(marts)
+    return folder
+
+
 def test_money_columns_read_back_numeric_with_pandas(served: Path) -> None:
-    assert export_parquet(served, ["kpi_monthly", "mrr_movements"]) == 2
-    monthly = pd.read_parquet(parquet_dir(served) / "kpi_monthly.parquet")
+    folder = _export(served, ["kpi_monthly", "mrr_movements"])
+    monthly = pd.read_parquet(folder / "kpi_monthly.parquet")
     for column in ("mrr", "arr", "paying_customers", "customer_churn_rate", "pageviews"):
         assert pd.api.types.is_numeric_dtype(monthly[column]), (column, monthly[column].dtype)
     assert monthly["mrr"].tolist() == [1000.125, 1100.0]
     assert monthly["pageviews"].tolist() == [310, 420]
     assert pd.isna(monthly["customer_churn_rate"].iloc[1])  # a NULL ratio stays missing
-    movements = pd.read_parquet(parquet_dir(served) / "mrr_movements.parquet")
+    movements = pd.read_parquet(folder / "mrr_movements.parquet")
     assert movements["movement_amount"].tolist() == [-50.5]
 
 
 def test_dbt_descriptions_travel_in_parquet_metadata(served: Path) -> None:
-    export_parquet(served, ["kpi_monthly"])
-    metadata = pq.read_schema(parquet_dir(served) / "kpi_monthly.parquet").metadata
+    folder = _export(served, ["kpi_monthly"])
+    metadata = pq.read_schema(folder / "kpi_monthly.parquet").metadata
     assert metadata[b"tally.mart"] == b"kpi_monthly"
     assert b"every KPI" in metadata[b"tally.description"]
     columns = json.loads(metadata[b"tally.columns"])
@@ -71,6 +83,6 @@ def test_dbt_descriptions_travel_in_parquet_metadata(served: Path) -> None:
 
 
 def test_export_leaves_no_partial_files(served: Path) -> None:
-    export_parquet(served, ["kpi_monthly", "mrr_movements"])
-    names = sorted(p.name for p in parquet_dir(served).iterdir())
+    folder = _export(served, ["kpi_monthly", "mrr_movements"])
+    names = sorted(p.name for p in folder.iterdir())
     assert names == ["kpi_monthly.parquet", "mrr_movements.parquet"]
