@@ -14,7 +14,7 @@ OBJECTS = (
         "events",
         fields(
             event_date="string",
-            event_timestamp="int64",
+            event_timestamp="epoch_micros",
             event_name="string",
             user_pseudo_id="string",
         ),

@@ -17,15 +17,19 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion.checks import field_types_sql, field_values_sql, rejection_reason_sql
 from ingestion.file_reader import FileText, read_file_text
 from ingestion.landing import LandedFile, object_files
-from ingestion.specs import (
-    CREATED_AFTER_FILE_DAY_TOLERANCE_DAYS,
-    KIND_LABELS,
-    KINDS,
-    MAX_EPOCH_SECONDS,
-    ObjectSpec,
-)
+from ingestion.specs import ObjectSpec
+
+__all__ = [
+    "FileReport",
+    "ensure_raw_tables",
+    "field_types_sql",
+    "field_values_sql",
+    "load_object",
+    "rejection_reason_sql",
+]
 
 RAW_SCHEMA = "raw"
 
@@ -94,61 +98,6 @@ class FileReport:
     @property
     def reconciles(self) -> bool:
         return self.lines_read == self.lines_loaded + self.lines_quarantined
-
-
-def field_types_sql(spec: ObjectSpec, line: str = "line") -> str:
-    """json_type() of the root and of every required field, parsing the line once."""
-    paths = ", ".join(["'$'"] + [f"'{f.path}'" for f in spec.required])
-    return f"json_type({line}, [{paths}])"
-
-
-def rejection_reason_sql(
-    spec: ObjectSpec,
-    line: str = "line",
-    types: str = "types",
-    partition_date: str = "partition_date",
-) -> str:
-    """A SQL CASE giving why a line cannot load (NULL when it can), first problem wins.
-
-    `types` is the list from field_types_sql(), computed only for lines that are valid JSON.
-    """
-    whens = [
-        f"when not json_valid({line}) then 'line is not valid JSON (truncated or malformed)'",
-        f"when {types}[1] <> 'OBJECT' then "
-        f"'line is JSON but not an object (got ' || lower({types}[1]) || ')'",
-    ]
-    for position, field in enumerate(spec.required, start=2):
-        jtype = f"{types}[{position}]"
-        accepted = ", ".join(f"'{t}'" for t in KINDS[field.kind])
-        whens.append(
-            f"when {jtype} is null or {jtype} = 'NULL' "
-            f"then 'missing required field \"{field.name}\"'"
-        )
-        whens.append(
-            f'when {jtype} not in ({accepted}) then \'field "{field.name}" has the wrong type: '
-            f"expected {KIND_LABELS[field.kind]}, got ' || lower({jtype})"
-        )
-        if field.kind == "epoch_seconds":
-            path = field.path.replace("'", "''")
-            value = f"json_extract({line}, '{path}')::hugeint"
-            whens.append(
-                f"when abs({value}) >= {MAX_EPOCH_SECONDS} then 'field \"{field.name}\" = ' || "
-                f"{value} || ' is not Unix seconds (milliseconds or microseconds?)'"
-            )
-            if field.name == "created":
-                limit = (
-                    f"epoch({partition_date} + interval "
-                    f"{CREATED_AFTER_FILE_DAY_TOLERANCE_DAYS} day)"
-                )
-                whens.append(
-                    f"when {value} > {limit} then 'field \"created\" = ' || {value} || ' ('"
-                    f" || make_timestamp({value}::bigint * 1000000)::date || ') is after the day"
-                    " of its file: a date in the future'"
-                )
-    for name in spec.non_negative:
-        value = f"try_cast(json_extract_string({line}, '$.\"{name}\"') as hugeint)"
-        whens.append(f"when {value} < 0 then 'field \"{name}\" = ' || {value} || ' is negative'")
-    return "case " + " ".join(whens) + " else null end"
 
 
 def load_object(
@@ -233,7 +182,9 @@ def _load_chunk(
             select
                 *,
                 case when not blank and json_valid(line) then {field_types_sql(spec)} end
-                    as types
+                    as types,
+                case when not blank and json_valid(line) then {field_values_sql(spec)} end
+                    as vals
             from flagged
         )
         select
@@ -246,7 +197,7 @@ def _load_chunk(
             case
                 when blank then null
                 when encoding_error then 'line is not valid UTF-8'
-                else {rejection_reason_sql(spec)}
+                else {rejection_reason_sql(spec, vals="vals")}
             end as reason
         from typed
         """
