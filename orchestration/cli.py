@@ -1,8 +1,7 @@
 """`tally`: generate a sample landing zone, or run the pipeline on any landing zone.
 
-`tally run` refreshes a range of days as the nightly schedule does, in one process: one run of
-`tally_daily` over the days (a single-run backfill, however many days), then one run of
-`tally_monthly` over the months they move.
+`tally run` refreshes a range of days as the nightly schedule does: one run of `tally_refresh`
+(a single-run backfill, however many days), recorded in the Dagster instance the UI reads.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from pathlib import Path
 
 from ingestion.catalog import ALL_OBJECTS
 from ingestion.landing import partition_days
-from ingestion.settings import Settings
+from orchestration.settings import TallySettings
 
 EXIT_OK, EXIT_RUN_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -39,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--end", type=date.fromisoformat, help="last day to load (default: all)")
     run.add_argument("--reporting-currency", help="TALLY_REPORTING_CURRENCY (default USD)")
     run.add_argument("--reporting-tz", help="TALLY_REPORTING_TZ (default UTC)")
+    run.add_argument("--verbose", action="store_true", help="print Dagster's and dbt's logs")
     run.add_argument(
         "--full-refresh",
         action="store_true",
@@ -61,10 +61,19 @@ def _parser() -> argparse.ArgumentParser:
 def _generate(args: argparse.Namespace) -> int:
     from sample import DEFAULT_END, DEFAULT_START, generate
 
-    started = time.monotonic()
-    summary = generate(
-        args.out, args.start or DEFAULT_START, args.end or DEFAULT_END, args.scale, args.seed
+    start, end = args.start or DEFAULT_START, args.end or DEFAULT_END
+    problem = (
+        f"--end {end} is before --start {start}"
+        if end < start
+        else f"--scale must be a positive number (got {args.scale})"
+        if not args.scale > 0
+        else None
     )
+    if problem:
+        print(f"tally generate: {problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    started = time.monotonic()
+    summary = generate(args.out, start, end, args.scale, args.seed)
     print(
         f"wrote {summary.files} files ({summary.bytes / 1e6:.1f} MB) to {args.out} "
         f"in {time.monotonic() - started:.1f}s: {summary.accounts} accounts, "
@@ -76,24 +85,25 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    settings = Settings().with_overrides(
-        landing_dir=args.landing,
-        warehouse_path=args.warehouse,
-        reporting_currency=args.reporting_currency,
-        reporting_timezone=args.reporting_tz,
-    )
-    problem = _check_paths(settings)
-    if problem:
-        print(f"tally run: {problem}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    days = partition_days(settings.landing_dir, ALL_OBJECTS)
-    if not days:
-        print(
-            f"tally run: no dated files (<source>/<object>/YYYY-MM-DD.jsonl[.gz]) under "
-            f"{settings.landing_dir}",
-            file=sys.stderr,
+    from orchestration.preflight import history_gaps, missing_fx, path_problems
+
+    try:
+        settings = TallySettings.from_env(
+            landing_dir=args.landing,
+            warehouse_path=args.warehouse,
+            reporting_currency=args.reporting_currency,
+            reporting_timezone=args.reporting_tz,
         )
-        return EXIT_BAD_INPUT
+    except Exception as exc:  # a malformed TALLY_* variable
+        return _refuse(f"bad settings: {exc}")
+    problems = settings.problems() + path_problems(settings)
+    if problems:
+        return _refuse(*problems)
+    days = partition_days(settings.landing, ALL_OBJECTS)
+    if not days:
+        return _refuse(
+            f"no dated files (<source>/<object>/YYYY-MM-DD.jsonl[.gz]) under {settings.landing}"
+        )
     today = datetime.now(UTC).date()
     future = [d for d in days if d > today]
     if future:
@@ -102,119 +112,111 @@ def _run(args: argparse.Namespace) -> int:
             "they are not loaded until their day comes",
             file=sys.stderr,
         )
-        days = [d for d in days if d <= today] or days[:0]
-    start, end = args.start or days[0], args.end or (days[-1] if days else today)
+        days = [d for d in days if d <= today]
+        if not days:
+            return _refuse("every landed file is dated after today")
+    start, end = args.start or days[0], args.end or days[-1]
     if start > end:
-        print(f"tally run: --start {start} is after --end {end}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    settings = settings.with_overrides(partitions_start=min(days[0], start))
+        return _refuse(f"--start {start} is after --end {end}")
+    problems = missing_fx(settings) + [
+        f"history missing: {gap}; run from the first landed day first (without --start)"
+        for gap in history_gaps(settings, start)
+    ]
+    if problems:
+        return _refuse(*problems[:5])
+    from orchestration.run_lock import is_busy
 
-    print(f"tally run: {settings.landing_dir} -> {settings.warehouse_path}, days {start}..{end}")
+    busy = is_busy(settings.lock_path) if settings.lock_path.parent.exists() else None
+    if busy:
+        return _refuse(f"{settings.served}: {busy}")
+    if days[0] < settings.first_partition:
+        settings = settings.with_overrides(partitions_start=days[0].isoformat())
+
+    print(f"tally run: {settings.landing} -> {settings.served}, days {start}..{end}")
     started = time.monotonic()
-    ok = _execute(settings, start, end, as_of=days[-1], full_refresh=args.full_refresh)
+    outcome = execute_refresh(settings, start, end, args.full_refresh, verbose=args.verbose)
     elapsed = time.monotonic() - started
-    if not ok:
-        print(f"tally run: FAILED after {elapsed:.1f}s (see the errors above)", file=sys.stderr)
+    if not outcome.success:
+        for line in outcome.errors[:10]:
+            print(f"  {line}", file=sys.stderr)
+        print(
+            f"tally run: FAILED after {elapsed:.1f}s; the previously published warehouse is "
+            "still served",
+            file=sys.stderr,
+        )
         return EXIT_RUN_FAILED
-    print(f"tally run: succeeded in {elapsed:.1f}s")
+    print(f"tally run: succeeded in {elapsed:.1f}s ({outcome.describe()})")
     from orchestration.serving.summary import print_summary
 
-    print_summary(settings.warehouse_path)
+    print_summary(settings)
     return EXIT_OK
 
 
-def _check_paths(settings: Settings) -> str | None:
-    if not settings.landing_dir.is_dir():
-        return f"landing directory {settings.landing_dir} does not exist"
-    parent = settings.warehouse_path.parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        return f"cannot create the warehouse directory {parent}: {exc.strerror}"
-    probe = parent / f".tally-write-probe-{int(time.time() * 1e6)}"
-    try:
-        probe.touch()
-        probe.unlink()
-    except OSError as exc:
-        return f"warehouse directory {parent} is not writable: {exc.strerror}"
-    return None
-
-
-def _execute(
-    settings: Settings, start: date, end: date, as_of: date, full_refresh: bool = False
-) -> bool:
-    from orchestration.partitions import months_to_refresh
-
-    runs = execute_refresh(settings, start, end, months_to_refresh(start, as_of), full_refresh)
-    for run in runs:
-        touched = ", ".join(f"{key}[{parts}]" for key, parts in run.partitions_by_asset().items())
-        print(f"  {run.job}: {'ok' if run.success else 'FAILED'}; partitioned: {touched or '-'}")
-    return all(run.success for run in runs)
+def _refuse(*problems: str) -> int:
+    for problem in problems:
+        print(f"tally run: {problem}", file=sys.stderr)
+    return EXIT_BAD_INPUT
 
 
 @dataclass
 class RunOutcome:
-    job: str
     success: bool
     materialized: list[tuple[str, str | None]]  # (asset key, partition key or None)
+    errors: list[str]
 
-    def partitions_by_asset(self) -> dict[str, str]:
-        """Partitioned assets and their first..last partition written (for the run log)."""
-        spans: dict[str, list[str]] = {}
-        for key, partition in self.materialized:
-            if partition is not None:
-                spans.setdefault(key, []).append(partition)
-        return {
-            key: (min(p) if len(set(p)) == 1 else f"{min(p)}..{max(p)}") for key, p in spans.items()
-        }
+    def describe(self) -> str:
+        assets = {key for key, _ in self.materialized}
+        days = sorted({p for _, p in self.materialized if p is not None})
+        span = f"days {days[0]}..{days[-1]}" if days else "no day partitions"
+        return f"{len(assets)} assets, {span}"
 
 
 def execute_refresh(
-    settings: Settings,
+    settings: TallySettings,
     start: date,
     end: date,
-    months: tuple[str, str],
     full_refresh: bool = False,
-) -> list[RunOutcome]:
-    """The daily run over `start..end`, then (if it succeeded) the monthly run over `months`."""
+    verbose: bool = False,
+) -> RunOutcome:
+    """One run of `tally_refresh` over `start..end`, in the Dagster instance the UI reads
+    (DAGSTER_HOME, else the warehouse's own `.<name>.tally/dagster`)."""
+    os.environ.setdefault("DAGSTER_HOME", str(settings.dagster_home))
+    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    # A backfill's per-day materializations are stored in batches, not one commit each.
+    os.environ.setdefault("DAGSTER_EVENT_BATCH_SIZE", "1000")
+    os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "true")
+
     import dagster as dg
 
-    from orchestration.definitions import DAILY_JOB, MONTHLY_JOB, build_definitions
-    from orchestration.schedules import range_tags
+    from orchestration.dbt_project import ensure_manifest
 
-    # A single-run backfill then records one "planned" event per asset, not one per day.
-    os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "true")
+    ensure_manifest()
+    from orchestration.assets.dbt import FULL_REFRESH_TAG
+    from orchestration.definitions import REFRESH_JOB, build_definitions
+    from orchestration.partitions import range_tags
+
     defs = build_definitions(settings)
-    extra = {"tally/full_refresh": "true"} if full_refresh else {}
-    plan = [
-        (DAILY_JOB, range_tags(start.isoformat(), end.isoformat())),
-        (MONTHLY_JOB, range_tags(*months)),
+    tags = {**range_tags(start, end), **({FULL_REFRESH_TAG: "true"} if full_refresh else {})}
+    level = "INFO" if verbose else "CRITICAL"
+    with dg.DagsterInstance.get() as instance:
+        result = defs.resolve_job_def(REFRESH_JOB).execute_in_process(
+            instance=instance,
+            tags=tags,
+            run_config={"loggers": {"console": {"config": {"log_level": level}}}},
+            raise_on_error=False,
+        )
+    errors = [
+        (event.step_failure_data.error.message or "").strip() if event.step_failure_data else ""
+        for event in result.get_step_failure_events()
     ]
-    outcomes: list[RunOutcome] = []
-    with dg.DagsterInstance.ephemeral() as instance:
-        for job_name, tags in plan:
-            result = defs.resolve_job_def(job_name).execute_in_process(
-                instance=instance,
-                tags={**tags, **extra},
-                run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-                raise_on_error=False,
-            )
-            outcomes.append(
-                RunOutcome(
-                    job_name,
-                    result.success,
-                    [
-                        (e.asset_key.to_user_string(), e.partition)
-                        for e in (
-                            event.materialization
-                            for event in result.get_asset_materialization_events()
-                        )
-                    ],
-                )
-            )
-            if not result.success:
-                break
-    return outcomes
+    return RunOutcome(
+        result.success,
+        [
+            (e.asset_key.to_user_string(), e.partition)
+            for e in (event.materialization for event in result.get_asset_materialization_events())
+        ],
+        [line for error in errors for line in error.splitlines() if line.strip()],
+    )
 
 
 if __name__ == "__main__":

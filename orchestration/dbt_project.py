@@ -1,4 +1,9 @@
-"""The dbt project as dagster-dbt sees it, and its manifest."""
+"""The dbt project as dagster-dbt sees it, and its manifest.
+
+Importing this module has no side effect: the manifest is made by a build step (`make install`
+runs `dbt parse`; `dagster dev` re-parses through `prepare_if_dev`; `tally run` calls
+`ensure_manifest` before it loads the definitions).
+"""
 
 from __future__ import annotations
 
@@ -11,16 +16,22 @@ from dagster_dbt import DbtProject
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
 
-# dbt must never phone home (no network here, and users' pipelines should not either).
-os.environ.setdefault("DO_NOT_TRACK", "1")
-os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
-
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+DBT_PROJECT.prepare_if_dev()
+
+# dbt must never phone home (no network here, and users' pipelines should not either).
+DBT_ENV = {"DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
+
+
+def dbt_executable() -> str:
+    """The venv's dbt, so nothing relies on PATH."""
+    candidate = Path(sys.executable).with_name("dbt")
+    return str(candidate) if candidate.exists() else "dbt"
 
 
 def ensure_manifest() -> Path:
     """Parse the dbt project when the manifest is missing (a fresh clone) or older than a file
-    of the project (a model just added), so assets always match the models dbt will run."""
+    of the project (a model just edited), so assets always match the models dbt will run."""
     manifest = DBT_PROJECT.manifest_path
     if not manifest.exists() or _newest_source_mtime() > manifest.stat().st_mtime:
         result = subprocess.run(
@@ -28,16 +39,11 @@ def ensure_manifest() -> Path:
             cwd=DBT_PROJECT_DIR,
             capture_output=True,
             text=True,
+            env={**os.environ, **DBT_ENV},
         )
         if result.returncode != 0:
             raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
     return manifest
-
-
-def dbt_executable() -> str:
-    """The venv's dbt, so nothing relies on PATH."""
-    candidate = Path(sys.executable).with_name("dbt")
-    return str(candidate) if candidate.exists() else "dbt"
 
 
 def _newest_source_mtime() -> float:

@@ -5,18 +5,18 @@ from __future__ import annotations
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
-from ingestion.settings import Settings
 from orchestration.dbt_project import DBT_PROJECT, dbt_executable
-from orchestration.settings_resource import TallySettingsResource
-from orchestration.serving.warehouse import work_path
+from orchestration.run_lock import RunLock
+from orchestration.settings import TallySettings
 
 
-def build_resources(settings: Settings) -> dict[str, object]:
-    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+def build_resources(settings: TallySettings) -> dict[str, object]:
     return {
-        # Runs write a private work copy; the publish asset swaps it in (orchestration.serving.warehouse).
+        "tally": settings,
+        "run_lock": RunLock(lock_path=str(settings.lock_path)),
+        # The pipeline's own database; BI tools read the published copy of its marts.
         "duckdb": DuckDBResource(
-            database=str(work_path(settings.warehouse_path)),
+            database=str(settings.pipeline_db),
             connection_config={"memory_limit": settings.duckdb_memory_limit},
         ),
         "dbt": DbtCliResource(
@@ -24,5 +24,4 @@ def build_resources(settings: Settings) -> dict[str, object]:
             profiles_dir=str(DBT_PROJECT.project_dir),
             dbt_executable=dbt_executable(),
         ),
-        "tally": TallySettingsResource.from_settings(settings),
     }

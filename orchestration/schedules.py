@@ -1,35 +1,24 @@
-"""When runs start: the nightly refresh, the landing-zone sensor, and the month refresh that
-follows every successful daily run."""
+"""When runs start: the nightly refresh and the landing-zone sensor. Both request one run of
+`tally_refresh` over a range of days; the run loads them and rebuilds what they move."""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import dagster as dg
-from dagster._core.storage.tags import (
-    ASSET_PARTITION_RANGE_END_TAG,
-    ASSET_PARTITION_RANGE_START_TAG,
-    PARTITION_NAME_TAG,
-)
 
 from ingestion.catalog import ALL_OBJECTS
 from ingestion.landing import object_files
-from ingestion.settings import Settings
-from orchestration.partitions import last_landed_day, months_to_refresh
-
-
-def range_tags(start: str, end: str) -> dict[str, str]:
-    """Tags of a single run over a range of partitions (a single-run backfill)."""
-    return {ASSET_PARTITION_RANGE_START_TAG: start, ASSET_PARTITION_RANGE_END_TAG: end}
+from orchestration.partitions import range_tags
+from orchestration.settings import TallySettings
 
 
 def build_nightly_schedule(
-    job: dg.UnresolvedAssetJobDefinition, settings: Settings
+    job: dg.UnresolvedAssetJobDefinition, settings: TallySettings
 ) -> dg.ScheduleDefinition:
-    """At 02:00 (TALLY_SCHEDULE_CRON, TALLY_SCHEDULE_TZ): yesterday's partition. Its success
-    starts the month refresh of yesterday's month, so on the 1st the month just ended is
-    closed with its last day."""
+    """At 02:00 (TALLY_SCHEDULE_CRON, TALLY_SCHEDULE_TZ): yesterday's partition. Its month marts
+    are refreshed in the same run, so on the 1st the month just ended is closed."""
 
     @dg.schedule(
         name="nightly_refresh",
@@ -45,12 +34,12 @@ def build_nightly_schedule(
     return nightly_refresh
 
 
-def landed_days_since(settings: Settings, after_mtime: float) -> tuple[list[date], float]:
+def landed_days_since(settings: TallySettings, after_mtime: float) -> tuple[list[date], float]:
     """Days with a file landed (or re-landed) after `after_mtime`, and the newest mtime seen."""
     days: set[date] = set()
     newest = after_mtime
     for spec in ALL_OBJECTS:
-        for landed in object_files(settings.landing_dir, spec):
+        for landed in object_files(settings.landing, spec):
             mtime = landed.path.stat().st_mtime
             if mtime > after_mtime and landed.partition is not None:
                 days.add(landed.partition)
@@ -59,11 +48,11 @@ def landed_days_since(settings: Settings, after_mtime: float) -> tuple[list[date
 
 
 def build_landing_sensor(
-    job: dg.UnresolvedAssetJobDefinition, settings: Settings
+    job: dg.UnresolvedAssetJobDefinition, settings: TallySettings
 ) -> dg.SensorDefinition:
-    """New or re-landed files start one daily run over the range of days they cover (late and
-    corrected data included: each day is reloaded whole, its facts rebuilt, and the month
-    refresh that follows rewrites every month it moves)."""
+    """New or re-landed files start one run over the range of days they cover (late and
+    corrected data included: each day is reloaded whole, its facts rebuilt, and every month it
+    moves rewritten)."""
 
     @dg.sensor(
         name="landing_zone_sensor",
@@ -74,49 +63,12 @@ def build_landing_sensor(
     def landing_zone_sensor(context: dg.SensorEvaluationContext):
         state = json.loads(context.cursor) if context.cursor else {"mtime": 0.0}
         days, newest = landed_days_since(settings, state["mtime"])
-        days = [d for d in days if d <= date.today()]  # a future day has no partition yet
+        days = [d for d in days if settings.first_partition <= d <= date.today()]
         if not days:
-            return dg.SkipReason(f"no file landed in {settings.landing_dir} since the last run")
+            return dg.SkipReason(f"no file landed in {settings.landing} since the last run")
         context.update_cursor(json.dumps({"mtime": newest}))
-        start, end = days[0].isoformat(), days[-1].isoformat()
-        return dg.RunRequest(run_key=f"landed-{start}-{end}-{newest}", tags=range_tags(start, end))
+        return dg.RunRequest(
+            run_key=f"landed-{days[0]}-{days[-1]}-{newest}", tags=range_tags(days[0], days[-1])
+        )
 
     return landing_zone_sensor
-
-
-def month_refresh_request(
-    daily_run_tags: dict[str, str], as_of: date | None, run_key: str
-) -> dg.RunRequest | dg.SkipReason:
-    """The monthly run that follows a daily run: from its first day's month through the as-of
-    day's month (on the 1st, yesterday's partition makes that last month: it is closed)."""
-    key = daily_run_tags.get(ASSET_PARTITION_RANGE_START_TAG) or daily_run_tags.get(
-        PARTITION_NAME_TAG
-    )
-    if not key:
-        return dg.SkipReason("the daily run had no partition")
-    first = date.fromisoformat(key)
-    start, end = months_to_refresh(first, as_of or first)
-    return dg.RunRequest(run_key=run_key, tags=range_tags(start, end))
-
-
-def build_month_refresh_sensor(
-    daily_job: dg.UnresolvedAssetJobDefinition,
-    monthly_job: dg.UnresolvedAssetJobDefinition,
-    settings: Settings,
-) -> dg.SensorDefinition:
-    """After a daily run succeeds: one monthly run over its first day's month through the
-    latest landed day's month (the months whose figures the refreshed days move)."""
-
-    @dg.run_status_sensor(
-        name="month_refresh_after_daily",
-        run_status=dg.DagsterRunStatus.SUCCESS,
-        monitored_jobs=[daily_job],
-        request_job=monthly_job,
-        default_status=dg.DefaultSensorStatus.RUNNING,
-    )
-    def month_refresh_after_daily(context: dg.RunStatusSensorContext):
-        run = context.dagster_run
-        as_of = last_landed_day(settings, datetime.now(UTC).date())
-        return month_refresh_request(run.tags, as_of, run_key=f"months-after-{run.run_id}")
-
-    return month_refresh_after_daily

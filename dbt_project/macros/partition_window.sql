@@ -1,20 +1,63 @@
-{#- The partition window a run refreshes, set by the Dagster partition through dbt vars:
-    `partition_start` / `partition_end` (days, inclusive) for the day-grain models,
-    `month_start` / `month_end` (first days of months, inclusive) for the month-grain marts.
+{#- The window a refresh rebuilds, read from `raw.pending_partitions`: the day partitions loaded
+    since the last successful build (ingestion/pending.py). Reading it from the database, not
+    from dbt vars, keeps the vars constant, so dbt's partial parse is reused run after run, and
+    a build that failed leaves its days pending for the next one.
 
-    Without the vars (a plain `dbt build`), or on a model's first build, or with
-    `--full-refresh`, a windowed model builds everything: the window only narrows an
-    incremental refresh. -#}
+    `day`: the first and last pending GA4 day (the day-grain models are GA4's).
+    `month`: the first pending day's month (any source) through the latest loaded day's month
+    (every stock KPI after a changed day moves).
+    Nothing pending gives an empty window (start after end): the refresh rewrites nothing.
+    Without the table, on a model's first build, or with `--full-refresh`, a windowed model
+    builds everything: the window only narrows an incremental refresh. -#}
 
 {% macro window_bounds(kind='day') -%}
-    {%- set names = {'day': ('partition_start', 'partition_end'),
-                     'month': ('month_start', 'month_end')}[kind] -%}
-    {%- set start, end = var(names[0], none), var(names[1], none) -%}
-    {%- if is_incremental() and start and end -%}
-        {{ return((start, end)) }}
-    {%- else -%}
+    {%- if not (execute and is_incremental()) -%}
         {{ return(none) }}
     {%- endif -%}
+    {{ return(tally.pending_window(kind)) }}  {#- none without the table: build everything -#}
+{%- endmacro %}
+
+{#- The pending window as ('YYYY-MM-DD', 'YYYY-MM-DD'), whatever the model's state. -#}
+{% macro pending_window(kind='day') -%}
+    {%- set table = adapter.get_relation(database=target.database, schema='raw',
+                                         identifier='pending_partitions') -%}
+    {%- if table is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- if kind == 'day' -%}
+        {%- set sql -%}
+            select min(partition_date), max(partition_date)
+            from raw.pending_partitions where source = 'ga4'
+        {%- endset -%}
+    {%- else -%}
+        {%- set sql -%}
+            select date_trunc('month', min(p.partition_date))::date,
+                   date_trunc('month', greatest(max(p.partition_date),
+                       (select max(partition_date) from raw.load_audit)))::date
+            from raw.pending_partitions as p
+        {%- endset -%}
+    {%- endif -%}
+    {%- set row = run_query(sql).rows[0] -%}
+    {%- if row[0] is none -%}
+        {{ return(('9999-12-31', '0001-01-01')) }}
+    {%- endif -%}
+    {{ return((row[0] | string, row[1] | string)) }}
+{%- endmacro %}
+
+{#- Tests on windowed models check the rows this refresh wrote: their `where` config says
+    `<column> >= __pending_since__` (generic test configs cannot call project macros), and this
+    override of dbt's macro puts the first pending GA4 day there (no table: every row). -#}
+{% macro get_where_subquery(relation) -%}
+    {%- set where = config.get('where') -%}
+    {%- if where and '__pending_since__' in where -%}
+        {%- set window = tally.pending_window('day') if execute else none -%}
+        {%- set since = "date '" ~ window[0] ~ "'" if window is not none else "date '0001-01-01'" -%}
+        {%- set where = where | replace('__pending_since__', since) -%}
+    {%- endif -%}
+    {%- if where -%}
+        {%- do return("(select * from " ~ relation ~ " where " ~ where ~ ") dbt_subquery") -%}
+    {%- endif -%}
+    {%- do return(relation) -%}
 {%- endmacro %}
 
 {#- `column` falls inside the window, widened by `before` / `after` days; `true` when the

@@ -1,20 +1,18 @@
-"""dbt models as Dagster assets, in three groups by how they refresh:
+"""Every dbt model as a Dagster asset, built by ONE `dbt build` per refresh.
 
-- day-grain facts (dbt tag `daily`): daily partitions; incremental models that rebuild only the
-  partition window's days, fed to dbt as the vars `partition_start` / `partition_end`;
-- state models (untagged): staging, identity, subscription history, dims, day-grain KPI table,
-  cohorts. They are small next to the events, and a late record can restate any earlier day, so
-  they are rebuilt whole from the latest versions every run;
-- month-grain marts (tag `monthly`): monthly partitions, fed `month_start` / `month_end`; a
-  refresh also rewrites any earlier month whose rows changed (restatements).
+The day-grain GA4 facts are incremental: they rebuild the days loaded since the last successful
+build (`raw.pending_partitions`, read by `macros/partition_window.sql`); the state models are
+rebuilt from the latest record versions; the month marts rewrite the months a refresh moves.
+The models are unpartitioned assets: Dagster records one materialization per model per run, not
+one per day, while the ingestion assets keep the daily partitions the UI shows.
 
-Sources map to the raw-table assets and dbt tests to asset checks.
+dbt tests are asset checks of the models they guard. Unit tests and full-history tests belong to
+`make test`, not to the nightly: the build excludes unit tests, and tests on windowed models see
+only the rows the refresh wrote.
 """
 
 import json
-import os
 from collections.abc import Iterator, Mapping
-from datetime import timedelta
 from typing import Any
 
 import dagster as dg
@@ -24,26 +22,29 @@ from dagster_dbt import (
     DbtCliResource,
     dbt_assets,
 )
+from dagster_duckdb import DuckDBResource
 
-from orchestration.dbt_project import DBT_PROJECT, ensure_manifest
-from orchestration.settings_resource import TallySettingsResource
-from orchestration.serving.warehouse import ensure_work_file
+from ingestion.pending import clear_pending, ensure_pending_table, utc_now
+from orchestration.check_results import blocking_summary, read_outcomes
+from orchestration.dbt_project import DBT_PROJECT
+from orchestration.run_lock import RunLock
+from orchestration.settings import TallySettings
 
-DAILY_SELECT = "tag:daily"
-MONTHLY_SELECT = "tag:monthly"
+VENDOR_SOURCES = ("stripe", "hubspot", "ga4", "zendesk", "finance")
+FULL_REFRESH_TAG = "tally/full_refresh"
 
 
 class TallyDbtTranslator(DagsterDbtTranslator):
-    """Models keyed by schema (`staging/stg_...`, `marts/kpi_monthly`); a source table
-    `raw.<source>_<object>` is the ingestion asset `raw/<source>` that loads it, so the graph is
-    one lineage from landing files to marts."""
+    """Models keyed by schema (`staging/stg_...`, `marts/kpi_monthly`). A vendor's dbt source is
+    the ingestion asset `raw/<vendor>` that loads it, so the graph is one lineage from landing
+    files to marts; the loader's own tables (source `loader`) are `raw/<table>`."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
-            table = dbt_resource_props["name"]
-            if table in ("quarantine", "load_audit"):
-                return dg.AssetKey(["raw", table])
-            return dg.AssetKey(["raw", table.split("_", 1)[0]])
+            source, table = dbt_resource_props["source_name"], dbt_resource_props["name"]
+            if source in VENDOR_SOURCES:
+                return dg.AssetKey(["raw", source])
+            return dg.AssetKey(["raw", table])
         return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
@@ -55,67 +56,46 @@ TRANSLATOR = TallyDbtTranslator(
 )
 
 
-def _window_vars(context: dg.AssetExecutionContext, kind: str) -> dict[str, str]:
-    """The run's partition window as inclusive dates (a range of partitions is one window)."""
-    window = context.partition_time_window
-    first, last = window.start.date(), (window.end - timedelta(days=1)).date()
-    if kind == "month":
-        return {"month_start": first.isoformat(), "month_end": last.replace(day=1).isoformat()}
-    return {"partition_start": first.isoformat(), "partition_end": last.isoformat()}
+def build_args(settings: TallySettings, full_refresh: bool) -> list[str]:
+    args = [
+        "build",
+        "--vars",
+        json.dumps(settings.dbt_vars(), sort_keys=True),
+        "--exclude-resource-type",
+        "unit_test",
+    ]
+    return [*args, "--full-refresh"] if full_refresh else args
 
 
-def _build(
+@dbt_assets(
+    manifest=DBT_PROJECT.manifest_path,
+    project=DBT_PROJECT,
+    dagster_dbt_translator=TRANSLATOR,
+    name="tally_dbt",
+)
+def dbt_models(
     context: dg.AssetExecutionContext,
     dbt: DbtCliResource,
-    tally: TallySettingsResource,
-    window: dict[str, str],
+    tally: TallySettings,
+    duckdb: DuckDBResource,
+    run_lock: RunLock,  # held for the whole run: one writer per warehouse
 ) -> Iterator[Any]:
-    settings = tally.settings()
-    os.environ.update(settings.dbt_env(ensure_work_file(settings.warehouse_path)))
-    args = ["build", "--vars", json.dumps({**settings.dbt_vars(), **window})]
-    if context.run.tags.get("tally/full_refresh") == "true":
-        args.append("--full-refresh")
-    yield from dbt.cli(args, context=context).stream()
-
-
-def build_dbt_assets(
-    daily: dg.PartitionsDefinition, monthly: dg.PartitionsDefinition
-) -> list[dg.AssetsDefinition]:
-    ensure_manifest()
-    common = {
-        "manifest": DBT_PROJECT.manifest_path,
-        "dagster_dbt_translator": TRANSLATOR,
-        "project": DBT_PROJECT,
-    }
-
-    @dbt_assets(
-        **common,
-        select=DAILY_SELECT,
-        partitions_def=daily,
-        backfill_policy=dg.BackfillPolicy.single_run(),
-        name="tally_dbt_daily",
+    with duckdb.get_connection() as con:
+        ensure_pending_table(con)
+    started = utc_now()
+    invocation = dbt.cli(
+        build_args(tally, context.run.tags.get(FULL_REFRESH_TAG) == "true"),
+        context=context,
+        target_path=tally.dbt_target_dir,
+        raise_on_error=False,
     )
-    def daily_models(
-        context: dg.AssetExecutionContext, dbt: DbtCliResource, tally: TallySettingsResource
-    ):
-        yield from _build(context, dbt, tally, _window_vars(context, "day"))
-
-    @dbt_assets(**common, exclude=f"{DAILY_SELECT} {MONTHLY_SELECT}", name="tally_dbt_state")
-    def state_models(
-        context: dg.AssetExecutionContext, dbt: DbtCliResource, tally: TallySettingsResource
-    ):
-        yield from _build(context, dbt, tally, {})
-
-    @dbt_assets(
-        **common,
-        select=MONTHLY_SELECT,
-        partitions_def=monthly,
-        backfill_policy=dg.BackfillPolicy.single_run(),
-        name="tally_dbt_monthly",
-    )
-    def monthly_models(
-        context: dg.AssetExecutionContext, dbt: DbtCliResource, tally: TallySettingsResource
-    ):
-        yield from _build(context, dbt, tally, _window_vars(context, "month"))
-
-    return [daily_models, state_models, monthly_models]
+    yield from invocation.stream()
+    outcomes = read_outcomes(tally.dbt_target_dir)
+    for outcome in (o for o in outcomes if not o.blocking):
+        context.log.warning(f"check {outcome.check} on {outcome.model} warns: {outcome.message}")
+    if not invocation.is_successful():
+        lines = blocking_summary(outcomes, tally.pipeline_db) or ["dbt build failed"]
+        raise dg.Failure(description="\n".join(lines), allow_retries=False)
+    with duckdb.get_connection() as con:
+        cleared = clear_pending(con, started)
+    context.log.info(f"built; {cleared} pending partition mark(s) cleared")

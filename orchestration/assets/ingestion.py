@@ -1,4 +1,8 @@
-"""One asset per source (all its raw tables); daily partitions, one run for any range of days."""
+"""One asset per source (all its raw tables); daily partitions, one run for any range of days.
+
+Loading a day marks it pending (`ingestion/pending.py`): the next successful dbt build rebuilds
+its facts, whatever fails in between.
+"""
 
 from datetime import date, timedelta
 from pathlib import Path
@@ -10,9 +14,10 @@ from ingestion.catalog import SOURCES
 from ingestion.finance import CSV_OBJECTS, load_csv
 from ingestion.landing import object_files
 from ingestion.loader import FileReport, ensure_raw_tables, load_object
+from ingestion.pending import ensure_pending_table, mark_pending
 from ingestion.specs import ObjectSpec
-from orchestration.settings_resource import TallySettingsResource
-from orchestration.serving.warehouse import ensure_work_file
+from orchestration.run_lock import RunLock
+from orchestration.settings import TallySettings
 
 
 def raw_key(source: str) -> dg.AssetKey:
@@ -132,17 +137,21 @@ def build_source_asset(
         ],
     )
     def _ingest(
-        context: dg.AssetExecutionContext, duckdb: DuckDBResource, tally: TallySettingsResource
+        context: dg.AssetExecutionContext,
+        duckdb: DuckDBResource,
+        tally: TallySettings,
+        run_lock: RunLock,  # held for the whole run: one writer per warehouse
     ):
-        settings = tally.settings()
-        ensure_work_file(settings.warehouse_path)
         days = _days(context)
         all_reports: list[FileReport] = []
         per_table: dict[str, dg.MetadataValue] = {}
         with duckdb.get_connection() as con:
             ensure_raw_tables(con, specs)
+            ensure_pending_table(con)
             for spec in specs:
-                reports = load_object(con, settings.landing_dir, spec, days)
+                reports = load_object(con, tally.landing, spec, days)
+                loaded = (r.partition_date for r in reports if r.partition_date)
+                mark_pending(con, spec.source, spec.name, loaded)
                 if not reports and not spec.optional_object:
                     context.log.warning(
                         f"{spec.source}/{spec.name}: no files landed for "
@@ -154,7 +163,7 @@ def build_source_asset(
                     sum(r.lines_loaded for r in reports)
                 )
         yield dg.MaterializeResult(metadata={**_metadata(all_reports), **per_table})
-        yield from _checks(specs, settings.landing_dir, all_reports, max(days))
+        yield from _checks(specs, tally.landing, all_reports, max(days))
 
     return _ingest
 
@@ -167,14 +176,15 @@ def build_source_asset(
     "dated: every run reloads them whole.",
 )
 def ingest_finance(
-    context: dg.AssetExecutionContext, duckdb: DuckDBResource, tally: TallySettingsResource
+    context: dg.AssetExecutionContext,
+    duckdb: DuckDBResource,
+    tally: TallySettings,
+    run_lock: RunLock,
 ) -> dg.MaterializeResult:
-    settings = tally.settings()
-    ensure_work_file(settings.warehouse_path)
     all_reports: list[FileReport] = []
     with duckdb.get_connection() as con:
         for spec in CSV_OBJECTS:
-            report = load_csv(con, settings.landing_dir, spec)
+            report = load_csv(con, tally.landing, spec)
             reports = [report] if report else []
             if not reports:
                 context.log.warning(f"finance/{spec.filename} is not in the landing zone")

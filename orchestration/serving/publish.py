@@ -1,10 +1,11 @@
-"""The last step of every run: swap the built work database in for BI tools."""
+"""The last step of every run: publish the marts to BI tools (orchestration.serving.warehouse)."""
 
 import dagster as dg
 
-from orchestration.serving.dashboard import write_dashboard
-from orchestration.settings_resource import TallySettingsResource
+from orchestration.check_results import read_outcomes
+from orchestration.run_lock import RunLock
 from orchestration.serving.warehouse import parquet_dir, publish
+from orchestration.settings import TallySettings
 
 MARTS = (
     "kpi_daily",
@@ -21,26 +22,30 @@ MARTS = (
     group_name="serving",
     deps=[dg.AssetKey(["marts", mart]) for mart in MARTS],
     kinds={"duckdb", "parquet"},
-    description="The served warehouse file (TALLY_WAREHOUSE), replaced whole by an atomic rename "
-    "once every step of the run succeeded; a Parquet export of every mart and the KPI dashboard "
-    "page beside it.",
+    description="The served warehouse file (TALLY_WAREHOUSE): the marts only, replaced whole by "
+    "an atomic rename once every step of the run succeeded; a Parquet export of every mart and "
+    "the KPI dashboard page beside it, swapped in with it.",
 )
 def published_warehouse(
-    context: dg.AssetExecutionContext, tally: TallySettingsResource
+    context: dg.AssetExecutionContext,
+    tally: TallySettings,
+    run_lock: RunLock,  # held for the whole run: one writer per warehouse
 ) -> dg.MaterializeResult:
-    settings = tally.settings()
-    report = publish(settings.warehouse_path)
-    dashboard = write_dashboard(report.served)
+    warnings = [
+        (o.check, o.model, o.message) for o in read_outcomes(tally.dbt_target_dir) if not o.blocking
+    ]
+    report = publish(tally.pipeline_db, tally.served, warnings)
     context.log.info(
-        f"published {report.served} ({len(report.marts)} marts), "
+        f"published {report.served} ({len(report.marts)} marts, {len(warnings)} warning(s)), "
         f"{report.parquet_files} Parquet files in {parquet_dir(report.served)}, "
-        f"and the dashboard {dashboard}"
+        f"and the dashboard {report.dashboard}"
     )
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(report.served)),
             "parquet_dir": dg.MetadataValue.path(str(parquet_dir(report.served))),
-            "dashboard": dg.MetadataValue.path(str(dashboard)),
+            "dashboard": dg.MetadataValue.path(str(report.dashboard)),
+            "check_warnings": dg.MetadataValue.int(len(warnings)),
             **{f"{mart}_rows": dg.MetadataValue.int(rows) for mart, rows in report.marts.items()},
         }
     )

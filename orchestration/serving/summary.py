@@ -1,24 +1,30 @@
-"""The few numbers `tally run` prints when it finishes, read from the warehouse."""
+"""The few numbers `tally run` prints when it finishes: loads and quarantine from the pipeline
+database, check warnings and KPIs from the served file."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import duckdb
 
 from orchestration.serving.dashboard import dashboard_path
+from orchestration.settings import TallySettings
+
+_BOOKKEEPING = ("quarantine", "load_audit", "pending_partitions")
 
 
-def print_summary(warehouse: Path) -> None:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        raw = con.execute(
-            """
-            select table_name, estimated_size
-            from duckdb_tables() where schema_name = 'raw'
-              and table_name not in ('quarantine', 'load_audit')
-            order by table_name
-            """
-        ).fetchall()
+def print_summary(settings: TallySettings) -> None:
+    warehouse = settings.served
+    with duckdb.connect(str(settings.pipeline_db), read_only=True) as con:
+        tables = [
+            name
+            for (name,) in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'raw' order by 1"
+            ).fetchall()
+            if name not in _BOOKKEEPING
+        ]
+        raw = [
+            (name, con.execute(f'select count(*) from raw."{name}"').fetchone()[0])
+            for name in tables
+        ]
         loaded, quarantined = con.execute(
             "select sum(lines_loaded), sum(lines_quarantined) from raw.load_audit"
         ).fetchone()
@@ -29,6 +35,9 @@ def print_summary(warehouse: Path) -> None:
         print("  raw rows: " + ", ".join(f"{name}={rows:,}" for name, rows in raw if rows))
         if quarantined or _has_file_problems(con):
             _print_quarantine(con)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        if _has_table(con, "marts", "run_warnings"):
+            _print_warnings(con)
         if _has_table(con, "marts", "kpi_monthly"):
             _print_kpis(con)
     print(f"  warehouse: {warehouse}")
@@ -57,6 +66,17 @@ def _print_quarantine(con: duckdb.DuckDBPyConnection, limit: int = 20) -> None:
     for file, line, reason, _ in rows:
         where = f"{file}:{line}" if line is not None else f"{file} (whole file)"
         print(f"    {where}: {reason}")
+
+
+def _print_warnings(con: duckdb.DuckDBPyConnection, limit: int = 10) -> None:
+    """Checks that warn (ranges, plausibility) did not block the publish; they are shown."""
+    rows = con.execute(
+        "select check_name, model, message from marts.run_warnings order by 2, 1"
+    ).fetchall()
+    if rows:
+        print(f"  check warnings ({len(rows)}; published anyway, see marts.run_warnings):")
+        for check, model, message in rows[:limit]:
+            print(f"    {check} on {model}: {message}"[:160])
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:

@@ -1,14 +1,12 @@
-"""The single-writer model: the pipeline never writes the warehouse BI tools read.
+"""Publishing: what BI tools read changes once, whole, after a run has succeeded.
 
-A run works on a private copy (`.<name>.work` beside the served file, so a rename between them
-is atomic): it starts as a copy of the served warehouse, the run loads and builds into it, and
-only after every step succeeded is it checkpointed and renamed over the served file. A reader
-therefore never meets the pipeline's lock, and sees the previous snapshot or the new one, never
-a mix; a failed or killed run leaves the previous warehouse served (the next run resumes from
-its work file, which loads idempotently).
-
-Every mart is also exported as Parquet beside the warehouse (`<name>_marts/<mart>.parquet`), each
-file replaced atomically, for tools that read files rather than DuckDB.
+The pipeline builds in its own database (`.<name>.tally/pipeline.duckdb`, raw to marts), which no
+BI user is given. Publishing copies the marts, and only the marts, into a new file beside the
+served one, exports them as Parquet into a new folder and renders the dashboard from them; then
+three renames put the file, the Parquet folder (a symlink to a versioned folder) and the page in
+place. Its cost is the marts' size, not the warehouse's. A reader sees the previous snapshot or
+the new one, never a half-written one, and never meets the pipeline's lock; a failed or killed
+run leaves the previous one served. Paths reach SQL only as bound parameters.
 """
 
 from __future__ import annotations
@@ -20,23 +18,14 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.serving.dashboard import dashboard_path, write_dashboard
 
-def work_path(served: Path) -> Path:
-    return served.with_name(f".{served.name}.work")
+REQUIRED_MARTS = ("kpi_daily", "kpi_monthly", "mrr_movements")
 
 
 def parquet_dir(served: Path) -> Path:
+    """The Parquet folder readers use: a symlink to the published version's folder."""
     return served.with_name(f"{served.stem}_marts")
-
-
-def ensure_work_file(served: Path) -> Path:
-    """The run's private database: resumed if a previous run left one, else a served copy."""
-    work = work_path(served)
-    if not work.exists() and served.exists():
-        partial = work.with_name(work.name + ".copying")
-        shutil.copyfile(served, partial)
-        os.replace(partial, work)
-    return work
 
 
 @dataclass(frozen=True)
@@ -44,39 +33,93 @@ class PublishReport:
     served: Path
     marts: dict[str, int]  # mart -> rows
     parquet_files: int
+    dashboard: Path
 
 
 class PublishError(RuntimeError):
     pass
 
 
-def publish(served: Path) -> PublishReport:
-    """Validate the work database, then swap it in atomically and export the marts."""
-    work = work_path(served)
-    if not work.exists():
-        raise PublishError(f"nothing to publish: {work} does not exist")
-    with duckdb.connect(str(work)) as con:
-        marts = {
-            name: con.execute(f'select count(*) from marts."{name}"').fetchone()[0]
+def publish(pipeline_db: Path, served: Path, warnings: list[tuple[str, str, str]]) -> PublishReport:
+    """Copy the marts (plus `marts.run_warnings`: check, model, message) into a new served file,
+    export Parquet and the dashboard beside it, then swap all three in."""
+    if not pipeline_db.exists():
+        raise PublishError(f"nothing to publish: {pipeline_db} does not exist")
+    next_file = served.with_name(f".{served.name}.next")
+    for leftover in (next_file, next_file.with_name(next_file.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    marts = _copy_marts(pipeline_db, next_file, warnings)
+    missing = set(REQUIRED_MARTS) - set(marts)
+    if missing:
+        next_file.unlink(missing_ok=True)
+        raise PublishError(f"not published: marts missing from the build: {sorted(missing)}")
+    _fsync(next_file)
+
+    version = f".{served.stem}_marts.{os.getpid()}.{os.urandom(4).hex()}"
+    folder = served.with_name(version)
+    files = export_parquet(next_file, [m for m in marts if m != "run_warnings"], folder)
+    page = write_dashboard(next_file)
+
+    # The swap: three renames, nothing computed in between.
+    os.replace(next_file, served)
+    _swap_symlink(parquet_dir(served), folder.name)
+    os.replace(page, dashboard_path(served))
+    _fsync_dir(served.parent)
+    _remove_old_versions(served, keep=folder.name)
+    return PublishReport(served, marts, files, dashboard_path(served))
+
+
+def _copy_marts(
+    pipeline_db: Path, target: Path, warnings: list[tuple[str, str, str]]
+) -> dict[str, int]:
+    # Not read-only: DuckDB attaches a new file only from a writable connection (this run
+    # holds the warehouse's lock, so nothing else writes the pipeline database now).
+    with duckdb.connect(str(pipeline_db)) as con:
+        con.execute("attach ? as served_next", [str(target)])
+        con.execute("create schema served_next.marts")
+        names = [
+            name
             for (name,) in con.execute(
                 "select table_name from information_schema.tables "
-                "where table_schema = 'marts' order by 1"
+                "where table_catalog = current_database() and table_schema = 'marts' "
+                "order by 1"
             ).fetchall()
+        ]
+        for name in names:
+            # Views (kpi_long) become tables: the served file stands alone.
+            con.execute(f'create table served_next.marts."{name}" as from marts."{name}"')
+        con.execute(
+            "create table served_next.marts.run_warnings "
+            "(check_name varchar, model varchar, message varchar)"
+        )
+        if warnings:
+            con.executemany("insert into served_next.marts.run_warnings values (?, ?, ?)", warnings)
+        counts = {
+            name: con.execute(f'select count(*) from served_next.marts."{name}"').fetchone()[0]
+            for name in [*names, "run_warnings"]
         }
-        missing = {"kpi_daily", "kpi_monthly", "mrr_movements"} - set(marts)
-        if missing:
-            raise PublishError(f"not published: marts missing from the build: {sorted(missing)}")
-        con.execute("checkpoint")
-    wal = work.with_name(work.name + ".wal")
-    if wal.exists():
-        raise PublishError(f"not published: {wal} was not checkpointed")
-    _fsync(work)
-    os.replace(work, served)
-    _fsync_dir(served.parent)
-    return PublishReport(served, marts, export_parquet(served, list(marts)))
+        con.execute("checkpoint served_next")
+        con.execute("detach served_next")
+    return counts
 
 
-def export_parquet(served: Path, marts: list[str]) -> int:
+def _swap_symlink(link: Path, target_name: str) -> None:
+    """Point `link` at `target_name` atomically (an old real folder is replaced once)."""
+    if link.exists() and not link.is_symlink():
+        shutil.rmtree(link)
+    tmp = link.with_name(f".{link.name}.swap")
+    tmp.unlink(missing_ok=True)
+    tmp.symlink_to(target_name)
+    os.replace(tmp, link)
+
+
+def _remove_old_versions(served: Path, keep: str) -> None:
+    for old in served.parent.glob(f".{served.stem}_marts.*"):
+        if old.name != keep and old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def export_parquet(database: Path, marts: list[str], folder: Path) -> int:
     """Every mart as `<mart>.parquet`, readable by pandas/pyarrow without surprises.
 
     DECIMAL money columns are written as DOUBLE and HUGEINT counts as BIGINT (pandas reads a
@@ -104,9 +147,8 @@ def export_parquet(served: Path, marts: list[str]) -> int:
     def literal(text: str) -> str:
         return "'" + text.replace("'", "''") + "'"
 
-    folder = parquet_dir(served)
     folder.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(served), read_only=True) as con:
+    with duckdb.connect(str(database), read_only=True) as con:
         for mart in marts:
             columns = con.execute(
                 "select column_name, data_type from information_schema.columns "
@@ -129,13 +171,11 @@ def export_parquet(served: Path, marts: list[str]) -> int:
                 "tally.warehouse_types": json.dumps(dict(columns)),
             }
             kv = ", ".join(f"{literal(k)}: {literal(v)}" for k, v in metadata.items())
-            target = folder / f"{mart}.parquet"
-            partial = folder / f".{mart}.parquet.writing"
             con.execute(
-                f'copy (select {select} from marts."{mart}") to {literal(str(partial))} '
-                f"(format parquet, kv_metadata {{{kv}}})"
+                f'copy (select {select} from marts."{mart}") to ? '
+                f"(format parquet, kv_metadata {{{kv}}})",
+                [str(folder / f"{mart}.parquet")],
             )
-            os.replace(partial, target)
     return len(marts)
 
 

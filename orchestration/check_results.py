@@ -1,0 +1,93 @@
+"""What a dbt build's checks said, in a few lines a person reads: from `run_results.json`.
+
+A test with `severity: error` that fails means the numbers would be wrong (the MRR bridge, keys,
+raw-to-staging reconciliation, a missing FX rate): the build fails and nothing is published. A
+test with `severity: warn` (ranges, plausibility) is reported and the refresh publishes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+MAX_ROWS_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    check: str  # the dbt test's name
+    model: str  # the model it guards (or the failing model itself)
+    status: str  # "fail" / "error" (blocking) or "warn"
+    failures: int | None
+    message: str
+    compiled_sql: str | None
+
+    @property
+    def blocking(self) -> bool:
+        return self.status in ("fail", "error")
+
+
+def read_outcomes(target_dir: Path) -> list[CheckOutcome]:
+    """Every node of the last dbt invocation that did not pass, from its artifacts."""
+    results_path, manifest_path = target_dir / "run_results.json", target_dir / "manifest.json"
+    if not results_path.exists():
+        return []
+    results = json.loads(results_path.read_text())["results"]
+    nodes = json.loads(manifest_path.read_text())["nodes"] if manifest_path.exists() else {}
+    outcomes = []
+    for result in results:
+        if result["status"] not in ("fail", "error", "warn"):
+            continue
+        node = nodes.get(result["unique_id"], {})
+        outcomes.append(
+            CheckOutcome(
+                check=node.get("name", result["unique_id"]),
+                model=_guarded_model(node) or node.get("name", result["unique_id"]),
+                status=result["status"],
+                failures=result.get("failures"),
+                message=(result.get("message") or "").strip(),
+                compiled_sql=result.get("compiled_code")
+                if node.get("resource_type") == "test"
+                else None,
+            )
+        )
+    return outcomes
+
+
+def _guarded_model(node: dict) -> str | None:
+    attached = node.get("attached_node") or next(
+        (n for n in node.get("depends_on", {}).get("nodes", []) if n.startswith("model.")), None
+    )
+    return attached.rsplit(".", 1)[-1] if attached else None
+
+
+def failing_rows(database: Path, outcome: CheckOutcome) -> list[tuple]:
+    """A few of the rows a failing test returned (read-only, after dbt has exited)."""
+    if not outcome.compiled_sql or not database.exists():
+        return []
+    try:
+        with duckdb.connect(str(database), read_only=True) as con:
+            return con.execute(
+                f"select * from ({outcome.compiled_sql}) limit {MAX_ROWS_SHOWN}"
+            ).fetchall()
+    except duckdb.Error:
+        return []
+
+
+def blocking_summary(outcomes: list[CheckOutcome], database: Path, limit: int = 3) -> list[str]:
+    """At most ~10 lines: each blocking check, its model, its message and a few failing rows."""
+    blocking = [o for o in outcomes if o.blocking]
+    lines = []
+    for outcome in blocking[:limit]:
+        count = f"{outcome.failures} failing row(s)" if outcome.failures else outcome.status
+        lines.append(f"blocking check {outcome.check} on {outcome.model}: {count}")
+        if outcome.status == "error" and outcome.message:
+            lines.append(f"    {outcome.message.splitlines()[-1][:200]}")
+        for row in failing_rows(database, outcome)[:2]:
+            lines.append(f"    e.g. {row}"[:200])
+    if len(blocking) > limit:
+        lines.append(f"... and {len(blocking) - limit} more blocking check(s)")
+    return lines
