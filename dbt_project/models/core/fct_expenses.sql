@@ -1,4 +1,5 @@
--- Monthly expenses in the reporting currency, at the rate of the month's first day.
+-- Monthly expenses in the reporting currency, at the rate of the month's first day; one row per
+-- line of finance/expenses.csv.
 with expenses as (
     select * from {{ ref('stg_finance__expenses') }}
 ),
@@ -10,7 +11,9 @@ final as (
         e.channel,
         e.currency,
         {{ tally.to_reporting('e.expense_amount', 'e.currency', 'e.expense_month') }}
-            as expense_amount
+            as expense_amount,
+        e.source_file,
+        e.source_line
     from expenses as e
     {{ tally.fx_join('e.currency', 'e.expense_month') }}
 )

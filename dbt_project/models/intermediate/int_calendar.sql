@@ -1,16 +1,27 @@
--- Every reporting day from the first landed day to the last (the "as of" day), with the
--- snapshot day of its month: the month's last day, or the as-of day for the running month.
-with bounds as (
+{#- Every reporting day from the first landed day to the last (the "as of" day), with the
+    snapshot day of its month: the month's last day, or the as-of day for the running month.
+    The landed days are those of the Stripe subscriptions, invoices and charges, the HubSpot
+    contacts, the GA4 events and the Zendesk tickets, read from their staging models (which
+    keep every landed day: the history's versions, the events' days, and the first and last
+    landed day of each record). -#}
+
+with landed as (
+    select min(valid_from_date) as first_day, max(valid_from_date) as last_day
+    from {{ ref('stg_stripe__subscription_history') }}
+    {%- for model in ['stg_stripe__invoices', 'stg_stripe__charges', 'stg_hubspot__contacts',
+                      'stg_zendesk__tickets'] %}
+    union all
+    select min(first_landed_date), max(last_landed_date) from {{ ref(model) }}
+    {%- endfor %}
+    union all
+    select min(landed_date), max(landed_date) from {{ ref('stg_ga4__events') }}
+),
+
+bounds as (
     select
-        min(_partition_date) as first_day,
-        max(_partition_date) as as_of_day
-    from (
-        {%- for table in ['stripe_subscriptions', 'stripe_invoices', 'stripe_charges',
-                          'hubspot_contacts', 'ga4_events', 'zendesk_tickets'] %}
-        select _partition_date from {{ source('raw', table) }}
-        {%- if not loop.last %} union all{% endif %}
-        {%- endfor %}
-    ) as landed
+        min(first_day) as first_day,
+        max(last_day) as as_of_day
+    from landed
 ),
 
 days as (

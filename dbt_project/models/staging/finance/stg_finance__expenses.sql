@@ -1,6 +1,6 @@
 -- Rows were validated on load (bad ones are in raw.quarantine), so the casts here are safe.
 with source as (
-    select * from {{ source('raw', 'finance_expenses') }}
+    select * from {{ source('finance', 'expenses') }}
 ),
 
 final as (

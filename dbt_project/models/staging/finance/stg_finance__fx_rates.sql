@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('raw', 'finance_fx_rates') }}
+    select * from {{ source('finance', 'fx_rates') }}
 ),
 
 deduped as (

@@ -12,7 +12,7 @@
 ) }}
 
 with source as (
-    select * from {{ source('raw', 'ga4_events') }}
+    select * from {{ source('ga4', 'events') }}
     where {{ tally.in_window('_partition_date') }}
 ),
 

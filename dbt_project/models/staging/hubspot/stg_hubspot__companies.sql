@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('raw', 'hubspot_companies') }}
+    select * from {{ source('hubspot', 'companies') }}
 ),
 
 latest as (

@@ -1,9 +1,16 @@
 with source as (
-    select * from {{ source('raw', 'hubspot_contacts') }}
+    select * from {{ source('hubspot', 'contacts') }}
 ),
 
 latest as (
-    select * from source
+    select
+        *,
+        {#- the first and last day any version of the record landed (int_calendar) -#}
+        min(_partition_date) over (partition by {{ tally.json_text('record', 'id') }})
+            as first_landed_date,
+        max(_partition_date) over (partition by {{ tally.json_text('record', 'id') }})
+            as last_landed_date
+    from source
     {{ latest_version(tally.json_text('record', 'id'),
                       tally.iso_to_timestamp(tally.json_text('record', 'updatedAt'))) }}
 ),
@@ -27,7 +34,9 @@ final as (
         upper({{ tally.json_text('record', 'properties.hs_analytics_source') }}) as analytics_source,
         nullif({{ tally.json_text('record', 'properties.associatedcompanyid') }}, '') as company_id,
         coalesce({{ tally.json_bool('record', 'archived') }}, false) as is_archived,
-        _partition_date as landed_date
+        _partition_date as landed_date,
+        first_landed_date,
+        last_landed_date
     from latest
 )
 

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('raw', 'hubspot_deals') }}
+    select * from {{ source('hubspot', 'deals') }}
 ),
 
 latest as (

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('raw', 'hubspot_feedback_submissions') }}
+    select * from {{ source('hubspot', 'feedback_submissions') }}
 ),
 
 latest as (

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('raw', 'stripe_balance_transactions') }}
+    select * from {{ source('stripe', 'balance_transactions') }}
 ),
 
 latest as (

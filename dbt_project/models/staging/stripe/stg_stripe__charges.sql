@@ -1,9 +1,16 @@
 with source as (
-    select * from {{ source('raw', 'stripe_charges') }}
+    select * from {{ source('stripe', 'charges') }}
 ),
 
 latest as (
-    select * from source
+    select
+        *,
+        {#- the first and last day any version of the record landed (int_calendar) -#}
+        min(_partition_date) over (partition by {{ tally.json_text('record', 'id') }})
+            as first_landed_date,
+        max(_partition_date) over (partition by {{ tally.json_text('record', 'id') }})
+            as last_landed_date
+    from source
     {{ latest_version(tally.json_text('record', 'id')) }}
 ),
 
@@ -19,7 +26,9 @@ renamed as (
         {{ tally.json_bigint('record', 'amount') }} as amount_minor,
         coalesce({{ tally.json_bigint('record', 'amount_refunded') }}, 0) as amount_refunded_minor,
         {{ tally.epoch_seconds_to_timestamp(tally.json_bigint('record', 'created')) }} as created_at,
-        _partition_date as landed_date
+        _partition_date as landed_date,
+        first_landed_date,
+        last_landed_date
     from latest
 ),
 

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('raw', 'stripe_coupons') }}
+    select * from {{ source('stripe', 'coupons') }}
 ),
 
 latest as (

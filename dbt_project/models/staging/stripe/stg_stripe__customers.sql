@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('raw', 'stripe_customers') }}
+    select * from {{ source('stripe', 'customers') }}
 ),
 
 versions as (

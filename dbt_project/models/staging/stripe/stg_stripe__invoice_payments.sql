@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('raw', 'stripe_invoice_payments') }}
+    select * from {{ source('stripe', 'invoice_payments') }}
 ),
 
 latest as (

@@ -1,9 +1,16 @@
 with source as (
-    select * from {{ source('raw', 'stripe_invoices') }}
+    select * from {{ source('stripe', 'invoices') }}
 ),
 
 latest as (
-    select * from source
+    select
+        *,
+        {#- the first and last day any version of the record landed (int_calendar) -#}
+        min(_partition_date) over (partition by {{ tally.json_text('record', 'id') }})
+            as first_landed_date,
+        max(_partition_date) over (partition by {{ tally.json_text('record', 'id') }})
+            as last_landed_date
+    from source
     {{ latest_version(tally.json_text('record', 'id')) }}
 ),
 
@@ -34,7 +41,9 @@ renamed as (
         {{ tally.json_bigint('record', 'total') }} as total_minor,
         {{ tally.json_bigint('record', 'amount_due') }} as amount_due_minor,
         {{ tally.json_bigint('record', 'amount_paid') }} as amount_paid_minor,
-        _partition_date as landed_date
+        _partition_date as landed_date,
+        first_landed_date,
+        last_landed_date
     from latest
 ),
 

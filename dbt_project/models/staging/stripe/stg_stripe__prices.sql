@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('raw', 'stripe_prices') }}
+    select * from {{ source('stripe', 'prices') }}
 ),
 
 latest as (

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('raw', 'stripe_products') }}
+    select * from {{ source('stripe', 'products') }}
 ),
 
 latest as (

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('raw', 'stripe_refunds') }}
+    select * from {{ source('stripe', 'refunds') }}
 ),
 
 latest as (

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('raw', 'stripe_subscription_schedules') }}
+    select * from {{ source('stripe', 'subscription_schedules') }}
 ),
 
 latest as (

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('raw', 'zendesk_organizations') }}
+    select * from {{ source('zendesk', 'organizations') }}
 ),
 
 latest as (

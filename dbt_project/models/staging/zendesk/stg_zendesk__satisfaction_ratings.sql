@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('raw', 'zendesk_satisfaction_ratings') }}
+    select * from {{ source('zendesk', 'satisfaction_ratings') }}
 ),
 
 latest as (

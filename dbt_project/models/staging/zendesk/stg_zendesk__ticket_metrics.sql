@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('raw', 'zendesk_ticket_metrics') }}
+    select * from {{ source('zendesk', 'ticket_metrics') }}
 ),
 
 latest as (

@@ -1,9 +1,16 @@
 with source as (
-    select * from {{ source('raw', 'zendesk_tickets') }}
+    select * from {{ source('zendesk', 'tickets') }}
 ),
 
 latest as (
-    select * from source
+    select
+        *,
+        {#- the first and last day any version of the record landed (int_calendar) -#}
+        min(_partition_date) over (partition by {{ tally.json_text('record', 'id') }})
+            as first_landed_date,
+        max(_partition_date) over (partition by {{ tally.json_text('record', 'id') }})
+            as last_landed_date
+    from source
     {{ latest_version(tally.json_text('record', 'id'),
                       tally.iso_to_timestamp(tally.json_text('record', 'updated_at'))) }}
 ),
@@ -20,7 +27,9 @@ final as (
         {{ tally.iso_to_timestamp(tally.json_text('record', 'created_at')) }} as created_at,
         {{ tally.iso_to_timestamp(tally.json_text('record', 'updated_at')) }} as updated_at,
         {{ tally.json_value('record', 'tags') }} as tags,
-        _partition_date as landed_date
+        _partition_date as landed_date,
+        first_landed_date,
+        last_landed_date
     from latest
 )
 

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('raw', 'zendesk_users') }}
+    select * from {{ source('zendesk', 'users') }}
 ),
 
 latest as (
