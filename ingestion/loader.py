@@ -17,9 +17,17 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion.catalog import SOURCES
 from ingestion.checks import field_types_sql, field_values_sql, rejection_reason_sql
 from ingestion.file_reader import FileText, read_file_text
-from ingestion.landing import LandedFile, object_files
+from ingestion.landing import (
+    OTHER_SOURCES,
+    LandedFile,
+    UnreadEntry,
+    object_files,
+    refused_files,
+    unread_entries,
+)
 from ingestion.specs import ObjectSpec
 
 __all__ = [
@@ -94,6 +102,9 @@ class FileReport:
     lines_quarantined: int
     blank_lines: int
     file_problem: str | None
+    # Where an entry that is not read sits, when not in the loaded object's folder.
+    source: str | None = None
+    object: str | None = None
 
     @property
     def reconciles(self) -> bool:
@@ -118,7 +129,9 @@ def load_object(
     ensure_raw_tables(con, [spec])
     files = object_files(landing, spec)
     dated = [f for f in files if f.partition is not None and (days is None or f.partition in days)]
-    misnamed = [f for f in files if f.partition is None]
+    # misnamed and refused files are quarantined whole (no line, no day)
+    misnamed = [f for f in files if f.partition is None] + refused_files(landing, spec)
+    unread = _Unread(spec, unread_entries(landing, spec, KNOWN_OBJECTS))
     # requested days without a file are emptied too (a day whose file was withdrawn)
     fileless = sorted((days or set()) - {f.partition for f in dated})
     chunks = _day_chunks(dated)
@@ -126,8 +139,38 @@ def load_object(
     for position, chunk in enumerate(chunks or [[]]):
         first, last = position == 0, position == max(len(chunks) - 1, 0)
         chunk_days = sorted({f.partition for f in chunk} | set(fileless if last else []))
-        reports += _load_chunk(con, spec, chunk, misnamed, first, chunk_days, loaded_at)
+        reports += _load_chunk(con, spec, chunk, misnamed, unread, first, chunk_days, loaded_at)
     return reports
+
+
+# Source -> object names: what the landing zone may hold (everything else is listed unread).
+KNOWN_OBJECTS: dict[str, tuple[str, ...]] = {
+    source: tuple(spec.name for spec in specs) for source, specs in SOURCES.items()
+}
+
+
+@dataclass(frozen=True)
+class _Unread:
+    """The entries one object's load lists as not read, and the audit rows it owns: its own
+    (source, object), plus, for the first object of a source, the source's unknown objects,
+    plus, for the first object of all, the unknown sources (see landing.unread_entries)."""
+
+    spec: ObjectSpec
+    entries: list[UnreadEntry]
+
+    @property
+    def owned_objects(self) -> list[str] | None:
+        """Known objects of the source, when this load owns the rows of its unknown ones."""
+        objects = KNOWN_OBJECTS.get(self.spec.source, ())
+        return list(objects) if objects[:1] == (self.spec.name,) else None
+
+    @property
+    def owned_sources(self) -> list[str] | None:
+        """Known sources, when this load owns the rows of unknown ones."""
+        first = next(iter(KNOWN_OBJECTS.items()), None)
+        if first and first[0] == self.spec.source and first[1][:1] == (self.spec.name,):
+            return [*KNOWN_OBJECTS, *OTHER_SOURCES]
+        return None
 
 
 CHUNK_BYTES = 256_000_000
@@ -157,6 +200,7 @@ def _load_chunk(
     spec: ObjectSpec,
     dated: list[LandedFile],
     misnamed: list[LandedFile],
+    unread: _Unread,
     first: bool,
     replaced_days: list[date],
     loaded_at: datetime,
@@ -225,6 +269,22 @@ def _load_chunk(
                     "first": first,
                 },
             )
+        if first:
+            con.execute(
+                f"""
+                delete from {RAW_SCHEMA}.load_audit
+                where partition_date is null
+                  and (($objects::varchar[] is not null and source = $source
+                        and not list_contains($objects::varchar[], object))
+                       or ($sources::varchar[] is not null
+                           and not list_contains($sources::varchar[], source)))
+                """,
+                {
+                    "source": spec.source,
+                    "objects": unread.owned_objects,
+                    "sources": unread.owned_sources,
+                },
+            )
         con.execute(
             f"""
             insert into {table}
@@ -248,13 +308,18 @@ def _load_chunk(
                 {**params, "file": f.relpath, "day": f.partition, "reason": problem},
             )
         reports = _file_reports(con, dated, misnamed, file_problems)
+        if first:
+            reports += [
+                FileReport(e.relpath, None, 0, 0, 0, 0, e.reason, e.source, e.object)
+                for e in unread.entries
+            ]
         if reports:
             con.executemany(
                 f"insert into {RAW_SCHEMA}.load_audit values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     [
-                        spec.source,
-                        spec.name,
+                        spec.source if r.source is None else r.source,
+                        spec.name if r.object is None else r.object,
                         r.file,
                         r.partition_date,
                         r.lines_read,
