@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -181,7 +182,9 @@ def execute_refresh(
     """One run of `tally_refresh` over `start..end`, in the Dagster instance the UI reads
     (DAGSTER_HOME, else the warehouse's own `.<name>.tally/dagster`)."""
     os.environ.setdefault("DAGSTER_HOME", str(settings.dagster_home))
-    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    home = Path(os.environ["DAGSTER_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").touch()  # defaults: runs and events in sqlite files here
     # A backfill's per-day materializations are stored in batches, not one commit each.
     os.environ.setdefault("DAGSTER_EVENT_BATCH_SIZE", "1000")
     os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "true")
@@ -197,12 +200,18 @@ def execute_refresh(
 
     defs = build_definitions(settings)
     tags = {**range_tags(start, end), **({FULL_REFRESH_TAG: "true"} if full_refresh else {})}
-    level = "INFO" if verbose else "CRITICAL"
-    with dg.DagsterInstance.get() as instance:
+    log_file = settings.state_dir / "last_run.log"
+    print(f"  full log: {log_file}")
+    with (
+        dg.DagsterInstance.get() as instance,
+        log_file.open("w") as log,
+        contextlib.redirect_stdout(sys.stdout if verbose else log),
+        contextlib.redirect_stderr(sys.stderr if verbose else log),
+    ):
         result = defs.resolve_job_def(REFRESH_JOB).execute_in_process(
             instance=instance,
             tags=tags,
-            run_config={"loggers": {"console": {"config": {"log_level": level}}}},
+            run_config={"loggers": {"console": {}, "warnings": {}}},
             raise_on_error=False,
         )
     errors = [

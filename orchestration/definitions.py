@@ -8,10 +8,13 @@ request it for a range of days; a range of any length is one run.
 
 from __future__ import annotations
 
+import warnings
+
 import dagster as dg
 
 from orchestration.assets.dbt import dbt_models
 from orchestration.assets.ingestion import build_ingestion_assets, ingest_finance
+from orchestration.logs import plain_logger, warnings_logger
 from orchestration.partitions import daily_partitions
 from orchestration.resources import build_resources
 from orchestration.schedules import build_landing_sensor, build_nightly_schedule
@@ -19,6 +22,9 @@ from orchestration.serving.publish import published_warehouse
 from orchestration.settings import TallySettings
 
 REFRESH_JOB = "tally_refresh"
+
+# Single-run backfill policies are marked beta; they are the design here, not an experiment.
+warnings.filterwarnings("ignore", category=dg.BetaWarning)
 
 
 def build_definitions(settings: TallySettings) -> dg.Definitions:
@@ -35,6 +41,7 @@ def build_definitions(settings: TallySettings) -> dg.Definitions:
         schedules=[build_nightly_schedule(refresh, settings)],
         sensors=[build_landing_sensor(refresh, settings)],
         resources=build_resources(settings),
+        loggers={"console": plain_logger, "warnings": warnings_logger},
         # One DuckDB file takes one writer: steps run one after another in one process.
         executor=dg.in_process_executor,
     )

@@ -33,7 +33,8 @@ def run_tally(*args: str | Path, env: dict[str, str] | None = None) -> subproces
         [*tally_cli(), *map(str, args)],
         capture_output=True,
         text=True,
-        env={**os.environ, **(env or {})},
+        # Each run records itself in its warehouse's own Dagster instance.
+        env={k: v for k, v in {**os.environ, **(env or {})}.items() if k != "DAGSTER_HOME"},
         timeout=900,
     )
 
@@ -60,7 +61,13 @@ def small_warehouse(small_landing: Path, tmp_path_factory: pytest.TempPathFactor
     warehouse = tmp_path_factory.mktemp("small_wh") / "warehouse.duckdb"
     result = run_tally("run", "--landing", small_landing, "--warehouse", warehouse)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    warehouse.with_suffix(".stdout").write_text(result.stdout)
     return warehouse
+
+
+def pipeline_db(warehouse: Path) -> Path:
+    """The pipeline's own database (raw to marts) beside a served warehouse file."""
+    return warehouse.with_name(f".{warehouse.name}.tally") / "pipeline.duckdb"
 
 
 def copy_landing(src: Path, dst: Path, skip: tuple[str, ...] = ()) -> Path:

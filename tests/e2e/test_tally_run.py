@@ -9,13 +9,13 @@ import pytest
 
 from ingestion.catalog import ALL_OBJECTS
 from ingestion.finance import CSV_OBJECTS
-from tests.conftest import copy_landing, run_tally
+from tests.conftest import copy_landing, pipeline_db, run_tally
 
 pytestmark = pytest.mark.e2e
 
 
 def _counts(warehouse: Path, schema: str) -> dict[str, int]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duckdb.connect(str(pipeline_db(warehouse)), read_only=True) as con:
         tables = [
             r[0]
             for r in con.execute(
@@ -47,7 +47,7 @@ def test_every_staging_model_has_rows(small_warehouse: Path) -> None:
 
 
 def test_reads_reconcile_per_partition(small_warehouse: Path) -> None:
-    with duckdb.connect(str(small_warehouse), read_only=True) as con:
+    with duckdb.connect(str(pipeline_db(small_warehouse)), read_only=True) as con:
         bad = con.execute(
             "select count(*) from raw.load_audit "
             "where lines_read <> lines_loaded + lines_quarantined"
@@ -61,7 +61,7 @@ def test_reads_reconcile_per_partition(small_warehouse: Path) -> None:
 
 
 def test_both_stripe_layouts_stage_into_the_same_columns(small_warehouse: Path) -> None:
-    with duckdb.connect(str(small_warehouse), read_only=True) as con:
+    with duckdb.connect(str(pipeline_db(small_warehouse)), read_only=True) as con:
         rows = con.execute(
             """
             select valid_from_date >= date '2025-03-31' as basil,
@@ -82,35 +82,43 @@ def test_both_stripe_layouts_stage_into_the_same_columns(small_warehouse: Path) 
     assert invoices == [(False, 0, True), (True, 0, True)]
 
 
-def test_run_prints_a_summary(small_landing: Path, tmp_path: Path) -> None:
+def test_run_prints_a_summary(small_warehouse: Path) -> None:
+    stdout = small_warehouse.with_suffix(".stdout").read_text()
+    assert "days 2025-01-01..2025-05-31" in stdout
+    assert "lines loaded:" in stdout and "2025-05: MRR" in stdout
+
+
+def test_served_file_holds_the_marts_only(small_warehouse: Path) -> None:
+    """BI users get marts; raw records and staging (emails, names) stay in the pipeline's
+    own database."""
+    with duckdb.connect(str(small_warehouse), read_only=True) as con:
+        schemas = {
+            r[0]
+            for r in con.execute(
+                "select distinct schema_name from duckdb_tables() "
+                "where database_name = current_database()"
+            ).fetchall()
+        }
+    assert schemas == {"marts"}
+
+
+def test_a_range_on_missing_history_is_refused(small_landing: Path, tmp_path: Path) -> None:
+    """State KPIs need the history before the window: a range run on a fresh warehouse would
+    count every paying customer as new. It is refused at once, and nothing is created."""
+    warehouse = tmp_path / "out" / "w.duckdb"
     result = run_tally(
-        "run",
-        "--landing",
-        small_landing,
-        "--warehouse",
-        tmp_path / "w.duckdb",
-        "--start",
-        "2025-05-30",
-        "--end",
-        "2025-05-31",
+        "run", "--landing", small_landing, "--warehouse", warehouse, "--start", "2025-05-30"
     )
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "days 2025-05-30..2025-05-31" in result.stdout
-    assert "lines loaded:" in result.stdout
-    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
-        days = con.execute(
-            "select min(_partition_date), max(_partition_date) from raw.ga4_events"
-        ).fetchone()
-    assert [d.isoformat() for d in days] == ["2025-05-30", "2025-05-31"]
+    assert result.returncode == 2
+    assert "history missing: stripe/subscriptions" in result.stderr
+    assert len(result.stderr.strip().splitlines()) <= 6
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_missing_source_is_a_warning_not_a_failure(small_landing: Path, tmp_path: Path) -> None:
     landing = copy_landing(small_landing, tmp_path / "landing", skip=("zendesk", "ga4"))
-    result = run_tally(
-        "run", "--landing", landing, "--warehouse", tmp_path / "w.duckdb", "--start", "2025-05-01"
-    )
+    result = run_tally("run", "--landing", landing, "--warehouse", tmp_path / "w.duckdb")
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "zendesk/tickets: no files landed" in result.stderr + result.stdout
     counts = _counts(tmp_path / "w.duckdb", "staging")
     assert counts["stg_zendesk__tickets"] == 0 and counts["stg_stripe__customers"] > 0
 
@@ -119,7 +127,7 @@ def test_vendor_samples_run_end_to_end(vendor_landing: Path, tmp_path: Path) -> 
     warehouse = tmp_path / "vendor.duckdb"
     result = run_tally("run", "--landing", vendor_landing, "--warehouse", warehouse)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duckdb.connect(str(pipeline_db(warehouse)), read_only=True) as con:
         assert con.execute("select count(*) from raw.quarantine").fetchone()[0] == 0
         new_sub = con.execute(
             """

@@ -8,22 +8,39 @@ from pathlib import Path
 import dagster as dg
 
 from ingestion.catalog import ALL_OBJECTS
-from ingestion.settings import Settings
-from orchestration.definitions import DAILY_JOB, MONTHLY_JOB, build_definitions
+from orchestration.definitions import REFRESH_JOB, build_definitions
+from orchestration.settings import TallySettings
+
+
+def _settings(landing: Path, tmp_path: Path) -> TallySettings:
+    return TallySettings.from_env(
+        environ={}, landing_dir=landing, warehouse_path=tmp_path / "w.duckdb"
+    ).with_overrides(partitions_start="2025-01-01")
 
 
 def _defs(landing: Path, tmp_path: Path) -> dg.Definitions:
-    return build_definitions(Settings(landing_dir=landing, warehouse_path=tmp_path / "w.duckdb"))
+    return build_definitions(_settings(landing, tmp_path))
 
 
 def test_definitions_load_with_job_and_schedule(small_landing: Path, tmp_path: Path) -> None:
     defs = _defs(small_landing, tmp_path)
-    daily = defs.resolve_job_def(DAILY_JOB)
-    assert daily.partitions_def.get_first_partition_key() == "2025-01-01"
-    monthly = defs.resolve_job_def(MONTHLY_JOB)
-    assert monthly.partitions_def.get_first_partition_key() == "2025-01-01"
+    refresh = defs.resolve_job_def(REFRESH_JOB)
+    assert refresh.partitions_def.get_first_partition_key() == "2025-01-01"
     schedule = defs.resolve_schedule_def("nightly_refresh")
     assert schedule.cron_schedule == "0 2 * * *"
+    assert {s.name for s in defs.sensors} == {"landing_zone_sensor"}
+
+
+def test_definitions_do_not_depend_on_the_data(tmp_path: Path) -> None:
+    """No landing zone, no warehouse: the definitions load, with the configured start, and
+    loading them creates nothing."""
+    settings = TallySettings.from_env(
+        environ={}, landing_dir=tmp_path / "absent", warehouse_path=tmp_path / "no" / "w.duckdb"
+    )
+    defs = build_definitions(settings)
+    first = defs.resolve_job_def(REFRESH_JOB).partitions_def.get_first_partition_key()
+    assert first == "2024-01-01"
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_every_dbt_source_is_an_ingestion_asset(small_landing: Path, tmp_path: Path) -> None:
@@ -43,31 +60,28 @@ def test_every_dbt_source_is_an_ingestion_asset(small_landing: Path, tmp_path: P
             }, key
 
 
-def test_partitioned_assets_backfill_in_a_single_run(small_landing: Path, tmp_path: Path) -> None:
+def test_days_partition_the_loads_and_models_run_once_per_refresh(
+    small_landing: Path, tmp_path: Path
+) -> None:
     graph = _defs(small_landing, tmp_path).resolve_asset_graph()
-    for key, cadence in [
-        (["raw", "ga4"], "DailyPartitionsDefinition"),
-        (["core", "fct_web_sessions"], "DailyPartitionsDefinition"),
-        (["staging", "stg_ga4__events"], "DailyPartitionsDefinition"),
-        (["marts", "kpi_monthly"], "MonthlyPartitionsDefinition"),
-        (["marts", "mrr_movements"], "MonthlyPartitionsDefinition"),
-    ]:
-        node = graph.get(dg.AssetKey(key))
-        assert node.backfill_policy == dg.BackfillPolicy.single_run(), key
-        assert type(node.partitions_def).__name__ == cadence, key
-    # state models (rebuilt whole from the latest versions) are not partitioned
-    assert graph.get(dg.AssetKey(["core", "dim_customer"])).partitions_def is None
+    ga4 = graph.get(dg.AssetKey(["raw", "ga4"]))
+    assert ga4.backfill_policy == dg.BackfillPolicy.single_run()
+    assert type(ga4.partitions_def).__name__ == "DailyPartitionsDefinition"
+    # dbt models: one materialization per refresh, not one per day (bookkeeping is not free)
+    for key in (["core", "fct_web_sessions"], ["marts", "kpi_monthly"], ["core", "dim_customer"]):
+        assert graph.get(dg.AssetKey(key)).partitions_def is None, key
 
 
-def test_a_month_depends_on_all_its_days(small_landing: Path, tmp_path: Path) -> None:
-    graph = _defs(small_landing, tmp_path).resolve_asset_graph()
-    month = dg.AssetKey(["marts", "kpi_by_channel_monthly"])
-    sessions = dg.AssetKey(["core", "fct_web_sessions"])
-    assert sessions in graph.get(month).parent_keys
-    upstream = graph.get_parent_partition_keys_for_child("2025-02-01", sessions, month)
-    assert sorted(upstream.partitions_subset.get_partition_keys()) == [
-        f"2025-02-{d:02d}" for d in range(1, 29)
-    ]
+def test_every_dbt_model_is_built_by_one_dbt_invocation(
+    small_landing: Path, tmp_path: Path
+) -> None:
+    defs = _defs(small_landing, tmp_path)
+    graph = defs.resolve_asset_graph()
+    dbt_keys = {k for k in graph.get_all_asset_keys() if k.path[0] in ("staging", "core", "marts")}
+    owners = {
+        graph.get(k).assets_def.node_def.name for k in dbt_keys if graph.get(k).is_materializable
+    }
+    assert owners == {"tally_dbt"}
 
 
 def test_dbt_tests_surface_as_asset_checks(small_landing: Path, tmp_path: Path) -> None:
@@ -133,40 +147,3 @@ def test_ingestion_assets_carry_reconciliation_and_freshness_checks(
     graph = _defs(small_landing, tmp_path).resolve_asset_graph()
     names = {c.name for c in graph.asset_check_keys if c.asset_key == dg.AssetKey(["raw", "ga4"])}
     assert names == {"lines_reconcile", "no_quarantined_lines", "fresh"}
-
-
-def test_on_the_first_the_nightly_run_closes_last_month() -> None:
-    from datetime import date
-
-    from orchestration.schedules import month_refresh_request
-
-    # the nightly run of 2025-06-01 builds 2025-05-31; the month refresh after it closes May
-    request = month_refresh_request(
-        {"dagster/partition": "2025-05-31"}, as_of=date(2025, 5, 31), run_key="k"
-    )
-    assert request.tags["dagster/asset_partition_range_start"] == "2025-05-01"
-    assert request.tags["dagster/asset_partition_range_end"] == "2025-05-01"
-
-
-def test_a_late_day_refreshes_its_month_through_the_latest() -> None:
-    from datetime import date
-
-    from orchestration.schedules import month_refresh_request
-
-    tags = {
-        "dagster/asset_partition_range_start": "2025-03-10",
-        "dagster/asset_partition_range_end": "2025-03-12",
-    }
-    request = month_refresh_request(tags, as_of=date(2025, 5, 31), run_key="k")
-    assert request.tags["dagster/asset_partition_range_start"] == "2025-03-01"
-    assert request.tags["dagster/asset_partition_range_end"] == "2025-05-01"
-
-
-def test_month_refresh_sensor_follows_the_daily_job(small_landing: Path, tmp_path: Path) -> None:
-    from orchestration.definitions import DAILY_JOB, MONTHLY_JOB
-
-    defs = _defs(small_landing, tmp_path)
-    sensor = defs.resolve_sensor_def("month_refresh_after_daily")
-    assert [j.name for j in sensor.jobs] == [MONTHLY_JOB]
-    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
-    assert DAILY_JOB in {j.name for j in defs.resolve_all_job_defs()}

@@ -1,6 +1,7 @@
-"""A refresh of some days touches only their partitions (and the months they move), and leaves
-the warehouse exactly as a full rebuild of the same landing zone would: new days, late days and
-corrected (re-landed) days alike. Real runs: Dagster in process, dbt, DuckDB files."""
+"""A refresh of some days loads only their partitions, rebuilds what they move in one dbt build,
+and leaves the warehouse exactly as a full rebuild of the same landing zone would: new days,
+late days, corrected (re-landed) days, and days whose build failed before. Real runs: Dagster
+in process, dbt, DuckDB files."""
 
 from __future__ import annotations
 
@@ -13,39 +14,45 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingestion.settings import Settings
 from orchestration.cli import RunOutcome, execute_refresh
-from orchestration.partitions import months_to_refresh
-from tests.conftest import SMALL_END, copy_landing, run_tally
+from orchestration.settings import TallySettings
+from tests.conftest import SMALL_END, copy_landing, pipeline_db, run_tally
 
 LAST_DAY = SMALL_END  # 2025-05-31
 LATE_DAY = date(2025, 3, 10)
 COMPARED_SCHEMAS = ("core", "marts")
 
 
-def _refresh(landing: Path, warehouse: Path, day: date) -> list[RunOutcome]:
-    settings = Settings(landing_dir=landing, warehouse_path=warehouse)
-    settings = settings.with_overrides(partitions_start=date(2025, 1, 1))
-    runs = execute_refresh(settings, day, day, months_to_refresh(day, LAST_DAY))
-    assert [r.success for r in runs] == [True, True], runs
-    return runs
+def _settings(landing: Path, warehouse: Path) -> TallySettings:
+    return TallySettings.from_env(
+        environ={}, landing_dir=landing, warehouse_path=warehouse, partitions_start="2025-01-01"
+    )
 
 
-def _partitions(runs: list[RunOutcome]) -> dict[str, set[str]]:
+def _refresh(landing: Path, warehouse: Path, day: date) -> RunOutcome:
+    run = execute_refresh(_settings(landing, warehouse), day, day)
+    assert run.success, run.errors
+    return run
+
+
+def _partitions(run: RunOutcome) -> dict[str, set[str]]:
     touched: dict[str, set[str]] = {}
-    for run in runs:
-        for key, partition in run.materialized:
-            if partition is not None:
-                touched.setdefault(key, set()).add(partition)
+    for key, partition in run.materialized:
+        touched.setdefault(key, set()).add(partition or "-")
     return touched
 
 
+def _pending(warehouse: Path) -> int:
+    with duckdb.connect(str(pipeline_db(warehouse)), read_only=True) as con:
+        return con.execute("select count(*) from raw.pending_partitions").fetchone()[0]
+
+
 def _differences(left: Path, right: Path) -> dict[str, tuple[int, int]]:
-    """Rows of every core and mart table found in one warehouse and not the other (doubles
-    compared to 6 decimals: a sum's last bits depend on the order of addition)."""
+    """Rows of every core and mart table found in one pipeline database and not the other
+    (doubles compared to 6 decimals: a sum's last bits depend on the order of addition)."""
     con = duckdb.connect()
-    con.execute(f"attach '{left}' as l (read_only)")
-    con.execute(f"attach '{right}' as r (read_only)")
+    con.execute("attach ? as l (read_only)", [str(pipeline_db(left))])
+    con.execute("attach ? as r (read_only)", [str(pipeline_db(right))])
     tables = con.execute(
         "select schema_name, table_name from duckdb_tables() where database_name = 'l' "
         f"and schema_name in {COMPARED_SCHEMAS} order by all"
@@ -74,7 +81,7 @@ def _differences(left: Path, right: Path) -> dict[str, tuple[int, int]]:
 
 
 def _loaded_at_by_day(warehouse: Path) -> dict[date, object]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duckdb.connect(str(pipeline_db(warehouse)), read_only=True) as con:
         return dict(
             con.execute(
                 "select _partition_date, max(_loaded_at) from raw.stripe_subscriptions group by 1"
@@ -106,20 +113,14 @@ def test_a_new_day_touches_only_its_partitions_and_equals_a_full_rebuild(
     landing, warehouse = history["landing"], history["warehouse"]
     loaded_before = _loaded_at_by_day(warehouse)
 
-    runs = _refresh(landing, warehouse, LAST_DAY)
+    run = _refresh(landing, warehouse, LAST_DAY)
     history["caught_up"] = True
 
-    touched = _partitions(runs)
-    daily = {k: v for k, v in touched.items() if not k.startswith("marts/")}
-    monthly = {k: v for k, v in touched.items() if k.startswith("marts/")}
-    assert {"raw/ga4", "raw/stripe", "staging/stg_ga4__events", "core/fct_web_sessions"} <= set(
-        daily
-    )
-    assert all(parts == {LAST_DAY.isoformat()} for parts in daily.values()), daily
-    assert {"marts/kpi_monthly", "marts/mrr_movements", "marts/kpi_by_channel_monthly"} <= set(
-        monthly
-    )
-    assert all(parts == {"2025-05-01"} for parts in monthly.values()), monthly
+    touched = _partitions(run)
+    assert touched["raw/ga4"] == touched["raw/stripe"] == {LAST_DAY.isoformat()}
+    # every model once, unpartitioned: one dbt build per refresh
+    assert touched["core/fct_web_sessions"] == touched["marts/kpi_monthly"] == {"-"}
+    assert _pending(warehouse) == 0
     # earlier days' raw rows were not reloaded
     loaded_after = _loaded_at_by_day(warehouse)
     assert {d: loaded_after[d] for d in loaded_before} == loaded_before
@@ -160,6 +161,41 @@ def _visit_late(landing: Path) -> None:
     day_file.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
 
 
+def test_a_day_loaded_by_a_run_that_died_before_dbt_is_rebuilt_by_the_next(
+    history: dict, tmp_path: Path
+) -> None:
+    """Raw data of a day changes, the run dies before its dbt build: the next refresh (of
+    another day) still rebuilds that day's facts, so nothing stale is published."""
+    import dagster as dg
+
+    from orchestration.definitions import REFRESH_JOB, build_definitions
+    from orchestration.partitions import range_tags
+
+    landing, warehouse = history["landing"], history["warehouse"]
+    if not history["caught_up"]:
+        _refresh(landing, warehouse, LAST_DAY)
+        history["caught_up"] = True
+    day_file = landing / "ga4" / "events" / "2025-02-12.jsonl.gz"
+    lines = gzip.decompress(day_file.read_bytes()).decode().splitlines()
+    day_file.write_bytes(gzip.compress(("\n".join(lines[: len(lines) // 2]) + "\n").encode()))
+    defs = build_definitions(_settings(landing, warehouse))
+    with dg.DagsterInstance.ephemeral() as instance:  # the load only: dbt never runs
+        loaded = defs.resolve_job_def(REFRESH_JOB).execute_in_process(
+            instance=instance,
+            asset_selection=[dg.AssetKey(["raw", "ga4"])],
+            tags=range_tags(date(2025, 2, 12), date(2025, 2, 12)),
+        )
+    assert loaded.success and _pending(warehouse) == 1
+
+    _refresh(landing, warehouse, LAST_DAY)
+
+    assert _pending(warehouse) == 0
+    rebuilt = tmp_path / "rebuilt.duckdb"
+    result = run_tally("run", "--landing", landing, "--warehouse", rebuilt)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert _differences(warehouse, rebuilt) == {}
+
+
 def _kpi(warehouse: Path, column: str, month: str) -> float:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return con.execute(
@@ -178,11 +214,9 @@ def test_a_corrected_old_day_restates_downstream_and_equals_a_full_rebuild(
     _cancel_late(landing)
     _visit_late(landing)
 
-    runs = _refresh(landing, warehouse, LATE_DAY)
+    run = _refresh(landing, warehouse, LATE_DAY)
 
-    touched = _partitions(runs)
-    assert touched["raw/stripe"] == touched["core/fct_web_sessions"] == {"2025-03-10"}
-    assert touched["marts/kpi_monthly"] == {"2025-03-01", "2025-04-01", "2025-05-01"}
+    assert _partitions(run)["raw/stripe"] == {"2025-03-10"}
     assert _kpi(warehouse, "mrr", "2025-03-01") < mrr_before
     assert _kpi(warehouse, "unique_visitors", "2025-03-01") == visitors_before + 1
     rebuilt = tmp_path / "rebuilt.duckdb"
