@@ -1,16 +1,20 @@
 """Bytes to text for one landed file, recovering what can be recovered.
 
 This is the only place Python touches file contents, and it does so per file, not per row:
-decompression and UTF-8 validation run in C. Lines are split and parsed by DuckDB. Only a file
-that is not valid UTF-8 takes the slow path that finds the offending lines, so the rest of that
-file still loads.
+decompression and UTF-8 validation run in C. Gzip files are decompressed as a stream, in
+bounded steps, and a file that expands beyond the size cap is dropped as soon as it does.
+Lines are split and parsed by DuckDB. Only a file that is not valid UTF-8 takes the slow path
+that finds the offending lines, so the rest of that file still loads.
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 
 @dataclass
@@ -22,14 +26,60 @@ class FileText:
     problem: str | None = None
 
 
-def read_file_text(path: Path) -> FileText:
+# Expanded size beyond which a file is not loaded but quarantined whole: a 10 MB gzip file can
+# expand to gigabytes. Env TALLY_MAX_FILE_BYTES overrides it.
+DEFAULT_MAX_FILE_BYTES = 1 << 30
+MAX_FILE_BYTES_ENV = "TALLY_MAX_FILE_BYTES"
+# Compressed bytes read, and decompressed bytes produced, per step; decompressed data beyond
+# SPOOL_BYTES waits on disk, so a file too big to load never sits whole in memory.
+READ_CHUNK_BYTES = 1 << 20
+INFLATE_CHUNK_BYTES = 4 << 20
+SPOOL_BYTES = 8 << 20
+
+
+def max_file_bytes() -> int:
+    value = os.environ.get(MAX_FILE_BYTES_ENV, "").strip()
+    if not value:
+        return DEFAULT_MAX_FILE_BYTES
     try:
-        data = path.read_bytes()
+        limit = int(value)
+    except ValueError:
+        raise ValueError(f"{MAX_FILE_BYTES_ENV} must be a number of bytes, got {value!r}") from None
+    if limit <= 0:
+        raise ValueError(f"{MAX_FILE_BYTES_ENV} must be positive, got {value!r}")
+    return limit
+
+
+class _TooBig(Exception):
+    pass
+
+
+def read_file_text(path: Path, max_bytes: int | None = None) -> FileText:
+    """The file's text; a file expanding beyond `max_bytes` (default max_file_bytes()) is not
+    read any further and comes back empty, with its problem."""
+    limit = max_bytes or max_file_bytes()
+    too_big = (
+        f"file is larger than {limit:,} bytes once decompressed ({MAX_FILE_BYTES_ENV}):"
+        " not loaded, quarantined whole"
+    )
+    problem = None
+    try:
+        # O_NOFOLLOW: a file swapped for a symbolic link after the landing zone was listed is
+        # still never followed.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if path.name.endswith(".gz"):
+                data, problem = _gunzip(handle, limit)
+            else:
+                if os.fstat(handle.fileno()).st_size > limit:
+                    raise _TooBig
+                data = handle.read(limit + 1)
+                if len(data) > limit:
+                    raise _TooBig
+    except _TooBig:
+        return FileText("", problem=too_big)
     except OSError as exc:
         return FileText("", problem=f"file cannot be read: {exc.strerror or exc}")
-    problem = None
-    if path.name.endswith(".gz"):
-        data, problem = _gunzip(data)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -39,23 +89,48 @@ def read_file_text(path: Path) -> FileText:
         return FileText(text, bad, problem)
 
 
-def _gunzip(data: bytes) -> tuple[bytes, str | None]:
-    """Decompress every gzip member; keep what precedes a cut so complete lines still load."""
-    out: list[bytes] = []
-    remaining = data
-    while remaining:
-        decompressor = zlib.decompressobj(wbits=47)
+def _gunzip(handle: BinaryIO, limit: int) -> tuple[bytes, str | None]:
+    """Decompress every gzip member, streaming: bounded steps, at most `limit` bytes out
+    (else _TooBig), and what precedes a cut is kept so complete lines still load."""
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as out:
+        problem = _inflate(handle, out, limit)
+        out.seek(0)
+        return out.read(), problem
+
+
+def _inflate(handle: BinaryIO, out: BinaryIO, limit: int) -> str | None:
+    total = 0
+    pending = b""
+    decompressor = zlib.decompressobj(wbits=47)
+    started = False
+    while True:
+        if decompressor.unconsumed_tail:
+            chunk = decompressor.unconsumed_tail
+        elif pending:
+            chunk, pending = pending, b""
+        else:
+            chunk = handle.read(READ_CHUNK_BYTES)
+            if not chunk:
+                break
+        started = True
         try:
-            out.append(decompressor.decompress(remaining))
+            inflated = decompressor.decompress(chunk, INFLATE_CHUNK_BYTES)
         except zlib.error as exc:
-            return b"".join(out), f"corrupt gzip data: {exc}; lines before the damage are loaded"
-        if not decompressor.eof:
-            return b"".join(out), (
-                "gzip file is truncated (cut short); complete lines before the cut are loaded,"
-                " the rest of the file is missing"
-            )
-        remaining = decompressor.unused_data
-    return b"".join(out), None
+            return f"corrupt gzip data: {exc}; lines before the damage are loaded"
+        total += len(inflated)
+        if total > limit:
+            raise _TooBig
+        out.write(inflated)
+        if decompressor.eof:  # the next gzip member, if any, starts right after
+            pending = decompressor.unused_data
+            decompressor = zlib.decompressobj(wbits=47)
+            started = False
+    if started and not decompressor.eof:
+        return (
+            "gzip file is truncated (cut short); complete lines before the cut are loaded,"
+            " the rest of the file is missing"
+        )
+    return None
 
 
 def _decode_line_by_line(data: bytes) -> tuple[str, list[int]]:

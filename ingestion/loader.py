@@ -19,7 +19,7 @@ import duckdb
 
 from ingestion.catalog import SOURCES
 from ingestion.checks import field_types_sql, field_values_sql, rejection_reason_sql
-from ingestion.file_reader import FileText, read_file_text
+from ingestion.file_reader import FileText, max_file_bytes, read_file_text
 from ingestion.landing import (
     OTHER_SOURCES,
     LandedFile,
@@ -333,13 +333,24 @@ def _load_chunk(
                 ],
             )
         con.execute("commit")
-    except Exception:
-        con.execute("rollback")
+    except BaseException as exc:
+        # The error that stopped the load is the one to report: a failed commit has already
+        # ended the transaction, and an invalidated database refuses everything, so neither the
+        # rollback nor the clean-up may replace it (their failures become notes on it).
+        _quietly(con, exc, "rollback")
+        _quietly(con, exc, "drop table if exists _lines", "drop table if exists _checked")
         raise
-    finally:
-        con.execute("drop table if exists _lines")
-        con.execute("drop table if exists _checked")
+    con.execute("drop table if exists _lines")
+    con.execute("drop table if exists _checked")
     return reports
+
+
+def _quietly(con: duckdb.DuckDBPyConnection, error: BaseException, *statements: str) -> None:
+    for statement in statements:
+        try:
+            con.execute(statement)
+        except duckdb.Error as failure:
+            error.add_note(f"(then `{statement}` failed too: {failure})")
 
 
 # Files are handed to DuckDB in batches (one statement per batch, not per file): thousands of
@@ -364,8 +375,9 @@ def _stage_lines(con: duckdb.DuckDBPyConnection, files: list[LandedFile]) -> dic
     )
     batch: list[tuple[LandedFile, FileText]] = []
     size = 0
+    limit = max_file_bytes()
     for f in files:
-        content = read_file_text(f.path)
+        content = read_file_text(f.path, limit)
         if content.problem:
             problems[f.relpath] = content.problem
         batch.append((f, content))
