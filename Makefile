@@ -42,23 +42,26 @@ browser:
 
 test: $(STAMP) browser
 	$(BIN)/ruff check .
+	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir .
 	$(BIN)/pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Runs and schedules persist in .dagster_home (git-ignored).
+# The UI reads the same Dagster instance `tally run` records into: the demo warehouse's own
+# (data/.warehouse.duckdb.tally/dagster), so CLI runs, partitions and checks show in the UI.
+DEMO_STATE := $(dir $(abspath $(DEMO_WAREHOUSE))).$(notdir $(DEMO_WAREHOUSE)).tally
 dagster: $(STAMP)
-	mkdir -p .dagster_home
-	DAGSTER_HOME=$(abspath .dagster_home) TALLY_LANDING=$(DEMO_LANDING) \
+	mkdir -p $(DEMO_STATE)/dagster && touch $(DEMO_STATE)/dagster/dagster.yaml
+	DAGSTER_HOME=$(DEMO_STATE)/dagster TALLY_LANDING=$(DEMO_LANDING) \
 		TALLY_WAREHOUSE=$(DEMO_WAREHOUSE) $(BIN)/dagster dev -w workspace.yaml
 
-# dbt docs of the demo warehouse (a copy: the served file stays untouched).
+# dbt docs of the demo warehouse as one static page (opens from disk; no copy of the data).
 docs: $(STAMP)
-	cp $(DEMO_WAREHOUSE) $(abspath dbt_project/target)/docs.duckdb
-	cd dbt_project && TALLY_WAREHOUSE=$(abspath dbt_project/target)/docs.duckdb ../$(BIN)/dbt docs generate --profiles-dir .
-	@echo "open dbt_project/target/index.html"
+	cd dbt_project && ../$(BIN)/dbt docs generate --static --profiles-dir . \
+		--target-path $(abspath data/docs) --vars '{pipeline_db: $(DEMO_STATE)/pipeline.duckdb}'
+	@echo "open data/docs/static_index.html"
 
 clean:
 	rm -rf $(VENV) data dbt_project/target dbt_project/logs

@@ -143,6 +143,10 @@ def build_source_asset(
         run_lock: RunLock,  # held for the whole run: one writer per warehouse
     ):
         days = _days(context)
+
+        def any_landed(spec: ObjectSpec) -> bool:
+            return bool(object_files(tally.landing, spec))
+
         all_reports: list[FileReport] = []
         per_table: dict[str, dg.MetadataValue] = {}
         with duckdb.get_connection() as con:
@@ -152,10 +156,10 @@ def build_source_asset(
                 reports = load_object(con, tally.landing, spec, days)
                 loaded = (r.partition_date for r in reports if r.partition_date)
                 mark_pending(con, spec.source, spec.name, loaded)
-                if not reports and not spec.optional_object:
+                if not reports and not spec.optional_object and not any_landed(spec):
                     context.log.warning(
-                        f"{spec.source}/{spec.name}: no files landed for "
-                        f"{min(days)}..{max(days)} (missing source or object?)"
+                        f"{spec.source}/{spec.name}: no file in the landing zone "
+                        "(missing source or object?)"
                     )
                 _log_reports(context, spec, reports)
                 all_reports += reports

@@ -32,7 +32,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import run_tally
+from tests.conftest import pipeline_db, run_tally
 from tests.dbt.handmade_landing import build
 
 pytestmark = pytest.mark.e2e
@@ -53,7 +53,8 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def con(warehouse: Path):
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
+    # the pipeline's own database: marts plus the core facts some cases inspect
+    with duckdb.connect(str(pipeline_db(warehouse)), read_only=True) as connection:
         yield connection
 
 

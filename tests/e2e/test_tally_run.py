@@ -119,6 +119,7 @@ def test_a_missing_source_is_a_warning_not_a_failure(small_landing: Path, tmp_pa
     landing = copy_landing(small_landing, tmp_path / "landing", skip=("zendesk", "ga4"))
     result = run_tally("run", "--landing", landing, "--warehouse", tmp_path / "w.duckdb")
     assert result.returncode == 0, result.stderr[-3000:]
+    assert "warning: zendesk/tickets: no file in the landing zone" in result.stderr
     counts = _counts(tmp_path / "w.duckdb", "staging")
     assert counts["stg_zendesk__tickets"] == 0 and counts["stg_stripe__customers"] > 0
 
