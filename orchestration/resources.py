@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+from importlib.metadata import version as installed_version
+
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
+from packaging.version import Version
 
 from orchestration.dbt_project import DBT_PROJECT, dbt_executable
 from orchestration.run_lock import RunLock
 from orchestration.settings import TallySettings
+
+
+class TallyDbtCli(DbtCliResource):
+    """dagster-dbt asks `dbt --version` in a subprocess once per run (~2 s) to learn what it
+    runs; ours is the venv's dbt-core, whose version the package metadata already gives."""
+
+    @cached_property
+    def _cli_version(self) -> Version:
+        return Version(installed_version("dbt-core"))
 
 
 def build_resources(settings: TallySettings) -> dict[str, object]:
@@ -19,7 +32,7 @@ def build_resources(settings: TallySettings) -> dict[str, object]:
             database=str(settings.pipeline_db),
             connection_config={"memory_limit": settings.duckdb_memory_limit},
         ),
-        "dbt": DbtCliResource(
+        "dbt": TallyDbtCli(
             project_dir=DBT_PROJECT,
             profiles_dir=str(DBT_PROJECT.project_dir),
             dbt_executable=dbt_executable(),
