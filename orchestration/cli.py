@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import signal
 import sys
 import time
 from dataclasses import dataclass
@@ -135,7 +136,21 @@ def _run(args: argparse.Namespace) -> int:
 
     print(f"tally run: {settings.landing} -> {settings.served}, days {start}..{end}")
     started = time.monotonic()
-    outcome = execute_refresh(settings, start, end, args.full_refresh, verbose=args.verbose)
+    received: list[int] = []
+    signal.signal(signal.SIGTERM, lambda signum, _frame: _interrupt(received, signum))
+    try:
+        outcome = execute_refresh(settings, start, end, args.full_refresh, verbose=args.verbose)
+    except KeyboardInterrupt:
+        received = received or [signal.SIGINT]
+    if received:
+        # Dagster stops at the interrupt: no later step runs, nothing is published, the loaded
+        # days stay pending for the next run.
+        print(
+            f"tally run: stopped by {signal.Signals(received[0]).name}; the previously "
+            "published warehouse is still served",
+            file=sys.stderr,
+        )
+        return 128 + received[0]
     elapsed = time.monotonic() - started
     if not outcome.success:
         for line in outcome.errors[:10]:
@@ -151,6 +166,12 @@ def _run(args: argparse.Namespace) -> int:
 
     print_summary(settings)
     return EXIT_OK
+
+
+def _interrupt(received: list[int], signum: int) -> None:
+    """SIGTERM stops the run as Ctrl-C does (Dagster's own interrupt path)."""
+    received.append(signum)
+    raise KeyboardInterrupt
 
 
 def _refuse(*problems: str) -> int:
@@ -215,7 +236,7 @@ def execute_refresh(
             raise_on_error=False,
         )
     errors = [
-        (event.step_failure_data.error.message or "").strip() if event.step_failure_data else ""
+        _root_message(event.step_failure_data.error) if event.step_failure_data else ""
         for event in result.get_step_failure_events()
     ]
     return RunOutcome(
@@ -226,6 +247,13 @@ def execute_refresh(
         ],
         [line for error in errors for line in error.splitlines() if line.strip()],
     )
+
+
+def _root_message(error: object) -> str:
+    """A step error's own words: a Failure's description, else the innermost cause's message."""
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    return (getattr(error, "message", "") or "").strip()
 
 
 if __name__ == "__main__":

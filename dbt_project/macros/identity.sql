@@ -9,3 +9,12 @@
 {% macro company_domain(expr) -%}
     case when {{ expr }} not in {{ tally.free_mail_domains() }} then {{ expr }} end
 {%- endmacro %}
+
+{#- A customer key as BI users see it: account ids and Stripe customer ids as they are, an
+    email domain (a company's name, often a person's) replaced by a stable hash of it. -#}
+{% macro published_customer_key(expr) -%}
+    case
+        when {{ expr }} like 'domain:%' then 'domain:' || left(md5({{ expr }}), 16)
+        else {{ expr }}
+    end
+{%- endmacro %}

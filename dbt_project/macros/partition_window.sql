@@ -109,11 +109,11 @@
                          date '{{ tally.window_bounds()[1] }}', interval 1 day) as t(d)
 {%- endmacro %}
 
-{% macro delete_active_days_in_window() -%}
+{% macro delete_active_days_in_window(column='activity_day') -%}
     {%- if tally.window_bounds() is none -%}
         select 1
     {%- else -%}
-        delete from {{ this }} where activity_day in ({{ tally.active_days_in_window() }})
+        delete from {{ this }} where {{ column }} in ({{ tally.active_days_in_window() }})
     {%- endif -%}
 {%- endmacro %}
 

@@ -1,4 +1,5 @@
 -- One row per customer and month with MRR at either end: the bridge behind kpi_monthly.
+-- Customers keyed by account id; one known only by an email domain gets a hash of it.
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
@@ -9,7 +10,7 @@
 
 with final as (
     select
-        customer_key,
+        {{ tally.published_customer_key('customer_key') }} as customer_key,
         period_start as month,
         snapshot_day as as_of_date,
         mrr_start,

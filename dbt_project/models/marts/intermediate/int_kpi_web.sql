@@ -6,16 +6,43 @@ with sessions as (
     from {{ ref('fct_web_sessions') }}
 ),
 
-traffic as (
+{#- Visitors, pageviews and signups belong to the period of their events' own timestamps;
+    sessions to the period of their first event. -#}
+visitors as (
+    select *, cast(date_trunc('month', visit_day) as date) as visit_month
+    from {{ ref('fct_web_visitors_daily') }}
+),
+
+visits as (
+    select
+        case when grouping(visit_day) = 0 then 'day' else 'month' end as grain,
+        coalesce(visit_day, visit_month) as period_start,
+        count(distinct user_pseudo_id) as unique_visitors,
+        sum(pageviews) as pageviews,
+        sum(signups) as signups
+    from visitors
+    group by grouping sets ((visit_day), (visit_month))
+),
+
+session_counts as (
     select
         case when grouping(session_day) = 0 then 'day' else 'month' end as grain,
         coalesce(session_day, session_month) as period_start,
-        count(distinct user_pseudo_id) as unique_visitors,
-        count(*) as sessions,
-        sum(pageviews) as pageviews,
-        sum(signups) as signups
+        count(*) as sessions
     from sessions
     group by grouping sets ((session_day), (session_month))
+),
+
+traffic as (
+    select
+        grain,
+        period_start,
+        v.unique_visitors,
+        s.sessions,
+        v.pageviews,
+        v.signups
+    from visits as v
+    full join session_counts as s using (grain, period_start)
 ),
 
 daily_active as (
