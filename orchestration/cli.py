@@ -235,10 +235,7 @@ def execute_refresh(
             run_config={"loggers": {"console": {}, "warnings": {}}},
             raise_on_error=False,
         )
-    errors = [
-        _root_message(event.step_failure_data.error) if event.step_failure_data else ""
-        for event in result.get_step_failure_events()
-    ]
+    errors = [_failure_text(event.step_failure_data) for event in result.get_step_failure_events()]
     return RunOutcome(
         result.success,
         [
@@ -249,8 +246,14 @@ def execute_refresh(
     )
 
 
-def _root_message(error: object) -> str:
-    """A step error's own words: a Failure's description, else the innermost cause's message."""
+def _failure_text(data: object) -> str:
+    """A step failure in its own words: a Failure's description, else the innermost cause."""
+    if data is None:
+        return ""
+    user = getattr(data, "user_failure_data", None)
+    if user is not None and user.description:
+        return user.description.strip()
+    error = data.error
     while getattr(error, "cause", None) is not None:
         error = error.cause
     return (getattr(error, "message", "") or "").strip()
