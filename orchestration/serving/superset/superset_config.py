@@ -45,6 +45,7 @@ FEATURE_FLAGS = {
 }
 # Not a public server: plain HTTP on 127.0.0.1, no HTTPS redirect from Talisman.
 TALISMAN_ENABLED = False
+CONTENT_SECURITY_POLICY_WARNING = False
 SESSION_COOKIE_SECURE = False
 WTF_CSRF_ENABLED = True
 # Logins come from one local user (and the test); no rate limiter storage warnings.
