@@ -14,7 +14,7 @@ DEMO_WAREHOUSE ?= data/warehouse.duckdb
 DEMO_SEED ?= 42
 DEMO_SCALE ?= 1
 
-.PHONY: install demo test lint dagster docs browser clean
+.PHONY: install demo test lint dagster docs browser clean superset superset-env
 
 install: $(STAMP)
 
@@ -40,7 +40,7 @@ browser:
 		echo "installing Debian's chromium for the dashboard test"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: $(STAMP) browser
+test: $(STAMP) browser superset-env
 	$(BIN)/ruff check .
 	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir .
 	$(BIN)/pytest
@@ -62,6 +62,20 @@ docs: $(STAMP)
 	cd dbt_project && ../$(BIN)/dbt docs generate --static --profiles-dir . \
 		--target-path $(abspath data/docs) --vars '{pipeline_db: $(DEMO_STATE)/pipeline.duckdb}'
 	@echo "open data/docs/static_index.html"
+
+# Superset in its own venv (the core install stays small): http://127.0.0.1:8088, the warehouse
+# registered read-only, the KPI dashboard provisioned (orchestration/serving/superset/).
+SUPERSET_VENV := .venv-superset
+SUPERSET_DIR := orchestration/serving/superset
+superset-env: $(SUPERSET_VENV)/.installed
+$(SUPERSET_VENV)/.installed: $(SUPERSET_DIR)/requirements.txt $(SUPERSET_DIR)/constraints.txt
+	$(PYTHON) -m venv $(SUPERSET_VENV)
+	$(SUPERSET_VENV)/bin/python -m pip install --quiet --upgrade "pip==24.3.1"
+	$(SUPERSET_VENV)/bin/python -m pip install --quiet -c $(SUPERSET_DIR)/constraints.txt \
+		-r $(SUPERSET_DIR)/requirements.txt
+	touch $@
+superset: superset-env
+	$(SUPERSET_VENV)/bin/python $(SUPERSET_DIR)/serve.py --warehouse $(DEMO_WAREHOUSE)
 
 clean:
 	rm -rf $(VENV) data dbt_project/target dbt_project/logs
