@@ -18,7 +18,10 @@ recovered or unpaid and canceled), and some customers come back (reactivation). 
 customers are a second Stripe customer of an account (same `metadata.account_id`, or only the
 same company email domain), and ~10% use a free-mail address.
 
-Deterministic: the same arguments write byte-identical files.
+Default window: 2025-01-01..2025-04-30 (the bench's: three months in the pre-2025-03-31 layout,
+one in basil), ~4.3 KB of JSON per customer: ~43 MB for 10k customers, ~430 MB for 100k, written in
+~1.5 s per 10k customers on one idle core. Deterministic: the same arguments write byte-identical
+files.
 """
 
 from __future__ import annotations
