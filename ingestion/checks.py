@@ -32,6 +32,8 @@ def scalar_paths(spec: ObjectSpec) -> list[str]:
     """JSON paths read once per line, in order: the root, then each declared scalar field."""
     paths = ["$"]
     names = [f for f in spec.required + spec.checked if not f.is_array]
+    # an array's elements are checked on the array's own JSON, read once with the line
+    names += [_array_split(f)[0] for f in spec.checked if f.is_array]
     names += [Field(name, "integer") for name in spec.non_negative]
     if spec.deleted_flag:
         names.append(Field(spec.deleted_flag, "boolean"))
@@ -97,7 +99,7 @@ def rejection_reason_sql(
         whens += [f"when {guard}{w[5:]}" for w in _kind_whens(field, jtype, text, partition_date)]
     for field in spec.checked:
         if field.is_array:
-            whens += _array_whens(field, line)
+            whens += _array_whens(field, text(_array_split(field)[0]))
         else:
             present = f"{jtype(field)} is not null and {jtype(field)} <> 'NULL' and "
             whens += [
@@ -165,31 +167,43 @@ def _kind_whens(field: Field, jtype, text, partition_date: str) -> list[str]:
     return whens
 
 
-def _array_whens(field: Field, line: str) -> list[str]:
-    """Checks on every element of an array field (`items.data[].current_period_end`)."""
-    path = _quote(field.path)
+def _array_split(field: Field) -> tuple[Field, str]:
+    """`items.data[].price.unit_amount` -> the array (`items.data`) and the elements' path
+    inside it (`$[*]."price"."unit_amount"`)."""
+    array, _, rest = field.name.partition("[]")
+    inner = "$[*]" + "".join(
+        f'."{part}"' if not part.endswith("[]") else f'."{part[:-2]}"[*]'
+        for part in rest.strip(".").split(".")
+        if part
+    )
+    return Field(array, "array"), inner
+
+
+def _array_whens(field: Field, array_json: str) -> list[str]:
+    """Checks on every element of an array field (`items.data[].current_period_end`), on the
+    array's JSON text (`array_json`), not the whole line."""
+    inner = _quote(_array_split(field)[1])
     name = field.name
     accepted = ", ".join(_quote(t) for t in (*KINDS[field.kind], "NULL"))
-    bad = f"list_filter(json_extract({line}, {path}), lambda v: json_type(v) not in ({accepted}))"
-    if field.kind == "minor_units":
-        whens = [
-            f"when len({bad}) > 0 then 'field \"{name}\" = ' || {bad}[1]::varchar || "
-            "' is not an integer amount in minor units'"
-        ]
-    else:
-        whens = [
-            f'when len({bad}) > 0 then \'field "{name}" has the wrong type: expected '
-            f"{KIND_LABELS[field.kind]}, got ' || lower(json_type({bad}[1]))"
-        ]
+    wrong = f"json_type(v) not in ({accepted})"
     if field.kind == "epoch_seconds":
-        huge = (
-            f"list_filter(json_extract_string({line}, {path}), "
-            f"lambda v: abs(try_cast(v as hugeint)) >= {MAX_EPOCH_SECONDS})"
-        )
-        whens.append(
-            f"when len({huge}) > 0 then 'field \"{name}\" = ' || {huge}[1] || "
-            "' is not Unix seconds (milliseconds or microseconds?)'"
-        )
+        wrong += f" or abs(try_cast(v::varchar as hugeint)) >= {MAX_EPOCH_SECONDS}"
     elif field.kind not in ("minor_units", "integer", "string", "boolean", "number", "id"):
         raise ValueError(f"{field}: kind {field.kind!r} is not checked inside arrays")
-    return whens
+    bad = f"list_filter(json_extract({array_json}, {inner}), lambda v: {wrong})"
+    first = f"{bad}[1]"
+    if field.kind == "minor_units":
+        reason = f"'field \"{name}\" = ' || {first}::varchar || ' is not an integer amount"
+        reason += " in minor units'"
+    else:
+        reason = (
+            f"'field \"{name}\" has the wrong type: expected {KIND_LABELS[field.kind]}, got ' || "
+            f"lower(json_type({first}))"
+        )
+        if field.kind == "epoch_seconds":
+            reason = (
+                f"case when json_type({first}) in ('BIGINT', 'UBIGINT') then 'field \"{name}\" = '"
+                f" || {first}::varchar || ' is not Unix seconds (milliseconds or microseconds?)'"
+                f" else {reason} end"
+            )
+    return [f"when {array_json} is not null and len({bad}) > 0 then {reason}"]
