@@ -56,6 +56,17 @@ def _parser() -> argparse.ArgumentParser:
         "--scale", type=float, default=1.0, help="volume multiplier (1 = ~2,000 customers)"
     )
     gen.add_argument("--seed", type=int, default=42)
+    gen.add_argument(
+        "--stripe-only",
+        action="store_true",
+        help="only Stripe objects and finance/fx_rates.csv, N customers (benchmarks)",
+    )
+    gen.add_argument(
+        "--customers",
+        type=int,
+        default=10_000,
+        help="with --stripe-only: Stripe customers (bench: 10000, 100000)",
+    )
     gen.set_defaults(handler=_generate)
     return parser
 
@@ -74,6 +85,8 @@ def _generate(args: argparse.Namespace) -> int:
     if problem:
         print(f"tally generate: {problem}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    if args.stripe_only:
+        return _generate_stripe_only(args)
     started = time.monotonic()
     summary = generate(args.out, start, end, args.scale, args.seed)
     print(
@@ -83,6 +96,26 @@ def _generate(args: argparse.Namespace) -> int:
     )
     for name, count in summary.records.items():
         print(f"  {name:<32} {count:>10,} lines")
+    return EXIT_OK
+
+
+def _generate_stripe_only(args: argparse.Namespace) -> int:
+    from sample import stripe_only
+
+    if args.customers < 1:
+        print(f"tally generate: --customers must be positive ({args.customers})", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    s = stripe_only.generate_stripe_only(
+        args.out,
+        args.customers,
+        args.seed,
+        args.start or stripe_only.DEFAULT_START,
+        args.end or stripe_only.DEFAULT_END,
+    )
+    print(
+        f"wrote {s.files} files ({s.bytes / 1e6:.1f} MB) to {args.out} in {s.seconds:.1f}s: "
+        f"{s.customers} Stripe customers, {s.accounts} accounts, {s.subscriptions} subscriptions"
+    )
     return EXIT_OK
 
 
