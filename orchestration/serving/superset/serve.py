@@ -93,6 +93,7 @@ def start_server(home: Path, host: str, port: int, log: Path) -> subprocess.Pope
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     args = [
         *(gunicorn, "--workers", "1", "--threads", "8", "--timeout", "120"),
+        *("--graceful-timeout", "5"),
         *("--bind", f"{host}:{port}", "superset.app:create_app()"),
     ]
     out = log.open("a")
@@ -138,13 +139,10 @@ def main(argv: list[str] | None = None) -> int:
     server = start_server(home, args.host, args.port, log)
 
     def stop(*_: object) -> None:
+        # Only signal here: the main flow's server.wait() returns once gunicorn has stopped
+        # (a second wait inside the handler would block on the first one's lock).
         if server.poll() is None:
             server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-        raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
@@ -162,8 +160,11 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if server.poll() is None:
             server.terminate()
-            server.wait(timeout=30)
-    return server.returncode or 0
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+    return 0
 
 
 if __name__ == "__main__":
