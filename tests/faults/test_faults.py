@@ -74,7 +74,7 @@ def test_the_run_succeeds_and_names_what_it_quarantined(faulty) -> None:
 def test_fault(faulty, name: str) -> None:
     _, warehouse, expected, _ = faulty
     fault = expected[name]
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duckdb.connect(str(_pipeline_db(warehouse)), read_only=True) as con:
         for file, line, reason in fault.quarantined:
             rows = con.execute(
                 "select reason from raw.quarantine where file = ? and line_number "
@@ -89,7 +89,7 @@ def test_fault(faulty, name: str) -> None:
 
 def test_every_file_reconciles_and_no_line_is_lost(faulty) -> None:
     _, warehouse, expected, landing = faulty
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duckdb.connect(str(_pipeline_db(warehouse)), read_only=True) as con:
         unreconciled = con.execute(
             "select file from raw.load_audit where lines_read <> lines_loaded + lines_quarantined"
         ).fetchall()
@@ -148,7 +148,7 @@ def test_relanded_day_replaces_never_appends(small_landing: Path, tmp_path: Path
         ).returncode
         == 0
     )
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duckdb.connect(str(_pipeline_db(warehouse)), read_only=True) as con:
         rows = con.execute(
             "select count(*) from raw.zendesk_tickets where _partition_date = '2025-05-30'"
         ).fetchone()[0]
@@ -243,6 +243,11 @@ def test_run_killed_mid_load_then_rerun_gives_a_clean_warehouse(
     result = run_tally("run", "--landing", small_landing, "--warehouse", warehouse)
     assert result.returncode == 0, result.stderr[-3000:]
     assert _marts_snapshot(warehouse) == _marts_snapshot(small_warehouse)
+
+
+def _pipeline_db(warehouse: Path) -> Path:
+    """raw and staging live in the pipeline database beside the (marts-only) served file."""
+    return warehouse.with_name(f".{warehouse.name}.tally") / "pipeline.duckdb"
 
 
 def _marts_snapshot(warehouse: Path) -> dict[str, list[tuple]]:
