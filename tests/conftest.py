@@ -70,6 +70,18 @@ def pipeline_db(warehouse: Path) -> Path:
     return warehouse.with_name(f".{warehouse.name}.tally") / "pipeline.duckdb"
 
 
+def copy_warehouse(src: Path, dst: Path) -> Path:
+    """A served warehouse and the pipeline folder beside it (its history), as a new warehouse."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(src, dst)
+    shutil.copytree(
+        src.with_name(f".{src.name}.tally"),
+        dst.with_name(f".{dst.name}.tally"),
+        ignore=shutil.ignore_patterns("dagster", "run.lock"),
+    )
+    return dst
+
+
 def copy_landing(src: Path, dst: Path, skip: tuple[str, ...] = ()) -> Path:
     shutil.copytree(src, dst, ignore=shutil.ignore_patterns(*skip))
     return dst
