@@ -57,6 +57,19 @@ def read_outcomes(target_dir: Path) -> list[CheckOutcome]:
     return outcomes
 
 
+def node_counts(target_dir: Path) -> dict[str, float]:
+    """Models and tests the last dbt invocation ran, and the seconds its nodes' SQL took."""
+    results_path = target_dir / "run_results.json"
+    if not results_path.exists():
+        return {}
+    counts: dict[str, float] = {"sql_seconds": 0.0}
+    for result in json.loads(results_path.read_text())["results"]:
+        kind = result["unique_id"].split(".", 1)[0]
+        counts[kind] = counts.get(kind, 0) + 1
+        counts["sql_seconds"] += result.get("execution_time") or 0.0
+    return counts
+
+
 def _guarded_model(node: dict) -> str | None:
     attached = node.get("attached_node") or next(
         (n for n in node.get("depends_on", {}).get("nodes", []) if n.startswith("model.")), None

@@ -12,7 +12,7 @@ import os
 import signal
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -194,6 +194,8 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_RUN_FAILED
+    for line in outcome.phases:
+        print(f"  {line}")
     print(f"tally run: succeeded in {elapsed:.1f}s ({outcome.describe()})")
     from orchestration.serving.summary import print_summary
 
@@ -218,6 +220,7 @@ class RunOutcome:
     success: bool
     materialized: list[tuple[str, str | None]]  # (asset key, partition key or None)
     errors: list[str]
+    phases: list[str] = field(default_factory=list)  # one line per phase, with its timing
 
     def describe(self) -> str:
         assets = {key for key, _ in self.materialized}
@@ -268,6 +271,7 @@ def execute_refresh(
             run_config={"loggers": {"console": {}, "warnings": {}}},
             raise_on_error=False,
         )
+        records = instance.all_logs(result.run_id)
     errors = [_failure_text(event.step_failure_data) for event in result.get_step_failure_events()]
     return RunOutcome(
         result.success,
@@ -276,7 +280,44 @@ def execute_refresh(
             for e in (event.materialization for event in result.get_asset_materialization_events())
         ],
         [line for error in errors for line in error.splitlines() if line.strip()],
+        _phase_lines(result, records, settings),
     )
+
+
+def _phase_lines(result: object, records: list, settings: TallySettings) -> list[str]:
+    """Load, dbt build and publish: how long each took and what it did (from the run's own
+    events and dbt's run_results.json)."""
+    import dagster as dg
+
+    from orchestration.check_results import node_counts
+
+    starts: dict[str, float] = {}
+    spans: dict[str, float] = {}
+    finished = (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE)
+    for record in records:
+        event = record.dagster_event
+        if event is None:
+            continue
+        if event.event_type == dg.DagsterEventType.STEP_START:
+            starts[event.step_key] = record.timestamp
+        elif event.event_type in finished and event.step_key in starts:
+            spans[event.step_key] = record.timestamp - starts[event.step_key]
+    lines_loaded = sum(
+        int(m.metadata["lines_loaded"].value)
+        for m in (e.materialization for e in result.get_asset_materialization_events())
+        if m.asset_key.path[0] == "raw" and "lines_loaded" in m.metadata
+    )
+    load = sum(t for step, t in spans.items() if step.startswith("raw__"))
+    counts = node_counts(settings.dbt_target_dir)
+    found = [f"load       {load:6.1f}s  {lines_loaded:,} lines"]
+    if "tally_dbt" in spans:
+        found.append(
+            f"dbt build  {spans['tally_dbt']:6.1f}s  {counts.get('model', 0)} models, "
+            f"{counts.get('test', 0)} tests ({counts.get('sql_seconds', 0):.1f}s of SQL)"
+        )
+    if "warehouse__published" in spans:
+        found.append(f"publish    {spans['warehouse__published']:6.1f}s")
+    return found
 
 
 def _failure_text(data: object) -> str:
