@@ -4,7 +4,7 @@ import dagster as dg
 
 from orchestration.check_results import read_outcomes
 from orchestration.run_lock import RunLock
-from orchestration.serving.warehouse import parquet_dir, publish
+from orchestration.serving.warehouse import mart_docs, parquet_dir, publish
 from orchestration.settings import TallySettings
 
 MARTS = (
@@ -34,7 +34,8 @@ def published_warehouse(
     warnings = [
         (o.check, o.model, o.message) for o in read_outcomes(tally.dbt_target_dir) if not o.blocking
     ]
-    report = publish(tally.pipeline_db, tally.served, warnings)
+    docs = mart_docs(tally.dbt_target_dir / "manifest.json")
+    report = publish(tally.pipeline_db, tally.served, warnings, docs)
     context.log.info(
         f"published {report.served} ({len(report.marts)} marts, {len(warnings)} warning(s)), "
         f"{report.parquet_files} Parquet files in {parquet_dir(report.served)}, "

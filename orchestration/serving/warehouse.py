@@ -40,15 +40,21 @@ class PublishError(RuntimeError):
     pass
 
 
-def publish(pipeline_db: Path, served: Path, warnings: list[tuple[str, str, str]]) -> PublishReport:
+def publish(
+    pipeline_db: Path,
+    served: Path,
+    warnings: list[tuple[str, str, str]],
+    docs: dict[str, dict] | None = None,
+) -> PublishReport:
     """Copy the marts (plus `marts.run_warnings`: check, model, message) into a new served file,
-    export Parquet and the dashboard beside it, then swap all three in."""
+    with their dbt descriptions as SQL comments (`docs`: mart -> {description, columns}), export
+    Parquet and the dashboard beside it, then swap all three in."""
     if not pipeline_db.exists():
         raise PublishError(f"nothing to publish: {pipeline_db} does not exist")
     next_file = served.with_name(f".{served.name}.next")
     for leftover in (next_file, next_file.with_name(next_file.name + ".wal")):
         leftover.unlink(missing_ok=True)
-    marts = _copy_marts(pipeline_db, next_file, warnings)
+    marts = _copy_marts(pipeline_db, next_file, warnings, docs or {})
     missing = set(REQUIRED_MARTS) - set(marts)
     if missing:
         next_file.unlink(missing_ok=True)
@@ -70,7 +76,7 @@ def publish(pipeline_db: Path, served: Path, warnings: list[tuple[str, str, str]
 
 
 def _copy_marts(
-    pipeline_db: Path, target: Path, warnings: list[tuple[str, str, str]]
+    pipeline_db: Path, target: Path, warnings: list[tuple[str, str, str]], docs: dict[str, dict]
 ) -> dict[str, int]:
     # Not read-only: DuckDB attaches a new file only from a writable connection (this run
     # holds the warehouse's lock, so nothing else writes the pipeline database now).
@@ -94,6 +100,9 @@ def _copy_marts(
         )
         if warnings:
             con.executemany("insert into served_next.marts.run_warnings values (?, ?, ?)", warnings)
+        docs = {**docs, "run_warnings": RUN_WARNINGS_DOC}
+        for name in [*names, "run_warnings"]:
+            _comment(con, name, docs.get(name, {}))
         counts = {
             name: con.execute(f'select count(*) from served_next.marts."{name}"').fetchone()[0]
             for name in [*names, "run_warnings"]
@@ -101,6 +110,61 @@ def _copy_marts(
         con.execute("checkpoint served_next")
         con.execute("detach served_next")
     return counts
+
+
+RUN_WARNINGS_DOC = {
+    "description": "Checks that warned (ranges, plausibility) in the published run: they did "
+    "not block the publish.",
+    "columns": {
+        "check_name": "The dbt test.",
+        "model": "The model it guards.",
+        "message": "What it found.",
+    },
+}
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal (COMMENT ON takes no bound parameter); only dbt's own
+    descriptions reach here, never a path or a landed value."""
+    return "'" + " ".join(text.split()).replace("'", "''") + "'"
+
+
+def _comment(con: duckdb.DuckDBPyConnection, mart: str, doc: dict) -> None:
+    """dbt's descriptions as DuckDB comments, so any SQL client shows them."""
+    if doc.get("description"):
+        con.execute(
+            f'comment on table served_next.marts."{mart}" is {_literal(doc["description"])}'
+        )
+    columns = {
+        c
+        for (c,) in con.execute(
+            "select column_name from duckdb_columns() where database_name = 'served_next' "
+            "and schema_name = 'marts' and table_name = ?",
+            [mart],
+        ).fetchall()
+    }
+    for column, text in (doc.get("columns") or {}).items():
+        if text and column in columns:
+            con.execute(
+                f'comment on column served_next.marts."{mart}"."{column}" is {_literal(text)}'
+            )
+
+
+def mart_docs(manifest: Path) -> dict[str, dict]:
+    """Each mart's description and column descriptions, from dbt's manifest."""
+    import json
+
+    if not manifest.exists():
+        return {}
+    nodes = json.loads(manifest.read_text())["nodes"].values()
+    return {
+        n["name"]: {
+            "description": n.get("description") or "",
+            "columns": {c: v.get("description") or "" for c, v in n.get("columns", {}).items()},
+        }
+        for n in nodes
+        if n["resource_type"] == "model" and n.get("schema") == "marts"
+    }
 
 
 def _swap_symlink(link: Path, target_name: str) -> None:

@@ -143,3 +143,17 @@ def test_readers_see_the_old_or_the_new_snapshot_never_an_error(
     assert errors == []
     assert len(seen) > 10
     assert set(seen) <= {old, new}
+
+
+def test_every_served_column_carries_its_dbt_description(small_warehouse: Path) -> None:
+    """Any SQL client (DBeaver, Superset's SQL Lab, the duckdb CLI) shows what a column means."""
+    with duckdb.connect(str(small_warehouse), read_only=True) as con:
+        missing = con.execute(
+            "select table_name, column_name from duckdb_columns() "
+            "where schema_name = 'marts' and (comment is null or comment = '')"
+        ).fetchall()
+        tables = con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'marts' and comment <> ''"
+        ).fetchone()[0]
+    assert missing == []
+    assert tables >= 7
