@@ -24,6 +24,8 @@ EXIT_OK, EXIT_RUN_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def main(argv: list[str] | None = None) -> int:
+    # A single-run backfill records one "planned" event per asset, not one per day.
+    os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "true")
     parser = _parser()
     args = parser.parse_args(argv)
     return args.handler(args)
@@ -238,13 +240,9 @@ def execute_refresh(
 ) -> RunOutcome:
     """One run of `tally_refresh` over `start..end`, in the Dagster instance the UI reads
     (DAGSTER_HOME, else the warehouse's own `.<name>.tally/dagster`)."""
-    os.environ.setdefault("DAGSTER_HOME", str(settings.dagster_home))
-    home = Path(os.environ["DAGSTER_HOME"])
+    home = Path(os.environ.get("DAGSTER_HOME") or settings.dagster_home)
     home.mkdir(parents=True, exist_ok=True)
     (home / "dagster.yaml").touch()  # defaults: runs and events in sqlite files here
-    # A backfill's per-day materializations are stored in batches, not one commit each.
-    os.environ.setdefault("DAGSTER_EVENT_BATCH_SIZE", "1000")
-    os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "true")
 
     import dagster as dg
 
@@ -260,7 +258,7 @@ def execute_refresh(
     log_file = settings.state_dir / "last_run.log"
     print(f"  full log: {log_file}")
     with (
-        dg.DagsterInstance.get() as instance,
+        dg.DagsterInstance.from_config(str(home)) as instance,
         log_file.open("w") as log,
         contextlib.redirect_stdout(sys.stdout if verbose else log),
         contextlib.redirect_stderr(sys.stderr if verbose else log),
