@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -171,12 +172,11 @@ def _run(args: argparse.Namespace) -> int:
 
     print(f"tally run: {settings.landing} -> {settings.served}, days {start}..{end}")
     started = time.monotonic()
-    received: list[int] = []
-    signal.signal(signal.SIGTERM, lambda signum, _frame: _interrupt(received, signum))
-    try:
-        outcome = execute_refresh(settings, start, end, args.full_refresh, verbose=args.verbose)
-    except KeyboardInterrupt:
-        received = received or [signal.SIGINT]
+    with _signals_received() as received:
+        try:
+            outcome = execute_refresh(settings, start, end, args.full_refresh, verbose=args.verbose)
+        except KeyboardInterrupt:
+            received.append(signal.SIGINT)
     if received:
         # Dagster stops at the interrupt: no later step runs, nothing is published, the loaded
         # days stay pending for the next run.
@@ -205,10 +205,26 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _interrupt(received: list[int], signum: int) -> None:
-    """SIGTERM stops the run as Ctrl-C does (Dagster's own interrupt path)."""
-    received.append(signum)
-    raise KeyboardInterrupt
+@contextlib.contextmanager
+def _signals_received() -> Iterator[list[int]]:
+    """SIGINT and SIGTERM stop a run through Dagster's own interrupt handling (which replaces
+    Python-level handlers while it runs); the interpreter's wakeup fd still records which
+    signal arrived, so the exit code can say it (128 + signal)."""
+    read_end, write_end = os.pipe()
+    os.set_blocking(read_end, False)
+    os.set_blocking(write_end, False)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    previous = signal.set_wakeup_fd(write_end)
+    received: list[int] = []
+    try:
+        yield received
+    finally:
+        signal.set_wakeup_fd(previous)
+        with contextlib.suppress(BlockingIOError):
+            received += [b for b in os.read(read_end, 64) if b in (signal.SIGINT, signal.SIGTERM)]
+        received.sort(key=lambda signum: signum != signal.SIGTERM)
+        os.close(read_end)
+        os.close(write_end)
 
 
 def _refuse(*problems: str) -> int:

@@ -59,15 +59,18 @@ def history_gaps(settings: TallySettings, start: date) -> list[str]:
                         [start],
                     ).fetchall()
                 }
-    gaps = []
+    by_source: dict[str, list[tuple[str, list[date]]]] = {}
     for name, days in sorted(landed.items()):
         missing = sorted(d for d in days if (name, d) not in loaded)
         if missing:
-            gaps.append(
-                f"{name}: {len(missing)} landed day(s) before {start} not loaded "
-                f"({missing[0]}..{missing[-1]})"
-            )
-    return gaps
+            source, obj = name.split("/", 1)
+            by_source.setdefault(source, []).append((obj, missing))
+    return [
+        f"{source} ({', '.join(obj for obj, _ in objects)}): landed days "
+        f"{min(m[0] for _, m in objects)}..{max(m[-1] for _, m in objects)} before {start} "
+        "not loaded"
+        for source, objects in sorted(by_source.items())
+    ]
 
 
 def missing_fx(settings: TallySettings) -> list[str]:

@@ -110,7 +110,8 @@ def test_a_range_on_missing_history_is_refused(small_landing: Path, tmp_path: Pa
         "run", "--landing", small_landing, "--warehouse", warehouse, "--start", "2025-05-30"
     )
     assert result.returncode == 2
-    assert "history missing: stripe/subscriptions" in result.stderr
+    assert "history missing: stripe (balance_transactions, charges, " in result.stderr
+    assert "landed days 2025-01-01..2025-05-29 before 2025-05-30 not loaded" in result.stderr
     assert len(result.stderr.strip().splitlines()) <= 6
     assert not (tmp_path / "out").exists()
 
