@@ -242,8 +242,8 @@ class RunOutcome:
 
     def describe(self) -> str:
         assets = {key for key, _ in self.materialized}
-        days = sorted({p for _, p in self.materialized if p is not None})
-        span = f"days {days[0]}..{days[-1]}" if days else "no day partitions"
+        months = sorted({p[:7] for _, p in self.materialized if p is not None})
+        span = f"load partitions {months[0]}..{months[-1]}" if months else "no load partition"
         return f"{len(assets)} assets, {span}"
 
 
@@ -316,11 +316,12 @@ def _phase_lines(result: object, records: list, settings: TallySettings) -> list
             starts[event.step_key] = record.timestamp
         elif event.event_type in finished and event.step_key in starts:
             spans[event.step_key] = record.timestamp - starts[event.step_key]
-    lines_loaded = sum(
-        int(m.metadata["lines_loaded"].value)
+    per_source = {  # every partition's event carries the run's counts: once per source
+        m.asset_key: int(m.metadata["lines_loaded"].value)
         for m in (e.materialization for e in result.get_asset_materialization_events())
         if m.asset_key.path[0] == "raw" and "lines_loaded" in m.metadata
-    )
+    }
+    lines_loaded = sum(per_source.values())
     load = sum(t for step, t in spans.items() if step.startswith("raw__"))
     counts = node_counts(settings.dbt_target_dir)
     found = [f"load       {load:6.1f}s  {lines_loaded:,} lines"]

@@ -1,6 +1,7 @@
 """The one Definitions object: `dagster dev` (workspace.yaml) and `tally run` both load it.
 
-One job, `tally_refresh`, over daily partitions: load the selected days' files, run ONE
+One job, `tally_refresh`, over monthly load partitions narrowed to exact days by run tags
+(orchestration/partitions.py): load the selected days' files, run ONE
 `dbt build` (the days' GA4 facts, the state models, the month marts they move, their checks),
 then publish. The nightly schedule, the landing sensor, a UI backfill and `tally run` all
 request it for a range of days; a range of any length is one run.
@@ -15,7 +16,7 @@ import dagster as dg
 from orchestration.assets.dbt import dbt_models
 from orchestration.assets.ingestion import build_ingestion_assets, ingest_finance
 from orchestration.logs import plain_logger, warnings_logger
-from orchestration.partitions import daily_partitions
+from orchestration.partitions import landing_partitions
 from orchestration.resources import build_resources
 from orchestration.schedules import build_landing_sensor, build_nightly_schedule
 from orchestration.serving.publish import published_warehouse
@@ -28,7 +29,7 @@ warnings.filterwarnings("ignore", category=dg.BetaWarning)
 
 
 def build_definitions(settings: TallySettings) -> dg.Definitions:
-    ingestion = [*build_ingestion_assets(daily_partitions(settings)), ingest_finance]
+    ingestion = [*build_ingestion_assets(landing_partitions(settings)), ingest_finance]
     refresh = dg.define_asset_job(
         REFRESH_JOB,
         selection=dg.AssetSelection.assets(*ingestion, dbt_models, published_warehouse),

@@ -10,7 +10,7 @@ import dagster as dg
 
 from ingestion.catalog import ALL_OBJECTS
 from ingestion.landing import object_files
-from orchestration.partitions import range_tags
+from orchestration.partitions import FIRST_DAY_TAG, LAST_DAY_TAG, month_key, range_tags
 from orchestration.settings import TallySettings
 
 
@@ -28,8 +28,12 @@ def build_nightly_schedule(
         default_status=dg.DefaultScheduleStatus.RUNNING,
     )
     def nightly_refresh(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-        day = (context.scheduled_execution_time.date() - timedelta(days=1)).isoformat()
-        return dg.RunRequest(run_key=f"nightly-{day}", partition_key=day)
+        day = context.scheduled_execution_time.date() - timedelta(days=1)
+        return dg.RunRequest(
+            run_key=f"nightly-{day}",
+            partition_key=month_key(day),
+            tags={FIRST_DAY_TAG: day.isoformat(), LAST_DAY_TAG: day.isoformat()},
+        )
 
     return nightly_refresh
 

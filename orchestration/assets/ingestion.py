@@ -1,4 +1,5 @@
-"""One asset per source (all its raw tables); daily partitions, one run for any range of days.
+"""One asset per source (all its raw tables); monthly partitions narrowed to the run's days by tags,
+one run for any range of days.
 
 Loading a day marks it pending (`ingestion/pending.py`): the next successful dbt build rebuilds
 its facts, whatever fails in between.
@@ -16,6 +17,7 @@ from ingestion.landing import object_files
 from ingestion.loader import FileReport, ensure_raw_tables, load_object
 from ingestion.pending import ensure_pending_table, mark_pending
 from ingestion.specs import ObjectSpec
+from orchestration.partitions import days_to_load
 from orchestration.run_lock import RunLock
 from orchestration.settings import TallySettings
 
@@ -26,11 +28,7 @@ def raw_key(source: str) -> dg.AssetKey:
 
 def _days(context: dg.AssetExecutionContext) -> set[date]:
     window = context.partition_time_window
-    day, days = window.start.date(), set()
-    while day < window.end.date():
-        days.add(day)
-        day += timedelta(days=1)
-    return days
+    return set(days_to_load(window.start.date(), window.end.date(), context.run.tags))
 
 
 def _metadata(reports: list[FileReport]) -> dict[str, dg.MetadataValue]:

@@ -66,10 +66,30 @@ def test_days_partition_the_loads_and_models_run_once_per_refresh(
     graph = _defs(small_landing, tmp_path).resolve_asset_graph()
     ga4 = graph.get(dg.AssetKey(["raw", "ga4"]))
     assert ga4.backfill_policy == dg.BackfillPolicy.single_run()
-    assert type(ga4.partitions_def).__name__ == "DailyPartitionsDefinition"
+    # monthly: a day's partition event per source costs more than loading a small day
+    assert type(ga4.partitions_def).__name__ == "MonthlyPartitionsDefinition"
     # dbt models: one materialization per refresh, not one per day (bookkeeping is not free)
     for key in (["core", "fct_web_sessions"], ["marts", "kpi_monthly"], ["core", "dim_customer"]):
         assert graph.get(dg.AssetKey(key)).partitions_def is None, key
+
+
+def test_a_run_loads_exactly_its_days_within_its_months() -> None:
+    from datetime import date
+
+    from orchestration.partitions import days_to_load, range_tags
+
+    tags = range_tags(date(2025, 2, 27), date(2025, 3, 2))
+    assert (
+        tags["dagster/asset_partition_range_start"],
+        tags["dagster/asset_partition_range_end"],
+    ) == (
+        "2025-02-01",
+        "2025-03-01",
+    )
+    days = days_to_load(date(2025, 2, 1), date(2025, 4, 1), tags)
+    assert [d.isoformat() for d in days] == ["2025-02-27", "2025-02-28", "2025-03-01", "2025-03-02"]
+    # a UI run of a month partition, no day tags: the whole month
+    assert len(days_to_load(date(2025, 2, 1), date(2025, 3, 1), {})) == 28
 
 
 def test_every_dbt_model_is_built_by_one_dbt_invocation(
@@ -104,7 +124,8 @@ def test_nightly_schedule_builds_yesterday(small_landing: Path, tmp_path: Path) 
         scheduled_execution_time=datetime(2025, 6, 1, 2, 0, tzinfo=UTC)
     )
     request = schedule(context)  # the schedule's function, as the daemon's tick calls it
-    assert request.partition_key == "2025-05-31"
+    assert request.partition_key == "2025-05-01"  # May's load partition, narrowed to its last day
+    assert request.tags["tally/first_day"] == request.tags["tally/last_day"] == "2025-05-31"
 
 
 def test_sensor_requests_one_run_for_new_and_relanded_days(
@@ -121,7 +142,8 @@ def test_sensor_requests_one_run_for_new_and_relanded_days(
         first = sensor.evaluate_tick(dg.build_sensor_context(instance=instance, definitions=defs))
         [run] = first.run_requests
         assert run.tags["dagster/asset_partition_range_start"] == "2025-01-01"
-        assert run.tags["dagster/asset_partition_range_end"] == "2025-05-31"
+        assert run.tags["dagster/asset_partition_range_end"] == "2025-05-01"
+        assert run.tags["tally/last_day"] == "2025-05-31"
         cursor = first.cursor
         idle = sensor.evaluate_tick(
             dg.build_sensor_context(instance=instance, cursor=cursor, definitions=defs)
@@ -137,8 +159,8 @@ def test_sensor_requests_one_run_for_new_and_relanded_days(
             dg.build_sensor_context(instance=instance, cursor=cursor, definitions=defs)
         )
         [run] = late.run_requests
-        assert run.tags["dagster/asset_partition_range_start"] == "2025-03-03"
-        assert run.tags["dagster/asset_partition_range_end"] == "2025-03-03"
+        assert run.tags["dagster/asset_partition_range_start"] == "2025-03-01"
+        assert run.tags["tally/first_day"] == run.tags["tally/last_day"] == "2025-03-03"
 
 
 def test_ingestion_assets_carry_reconciliation_and_freshness_checks(

@@ -117,7 +117,7 @@ def test_a_new_day_touches_only_its_partitions_and_equals_a_full_rebuild(
     history["caught_up"] = True
 
     touched = _partitions(run)
-    assert touched["raw/ga4"] == touched["raw/stripe"] == {LAST_DAY.isoformat()}
+    assert touched["raw/ga4"] == touched["raw/stripe"] == {"2025-05-01"}  # its month
     # every model once, unpartitioned: one dbt build per refresh
     assert touched["core/fct_web_sessions"] == touched["marts/kpi_monthly"] == {"-"}
     assert _pending(warehouse) == 0
@@ -216,7 +216,7 @@ def test_a_corrected_old_day_restates_downstream_and_equals_a_full_rebuild(
 
     run = _refresh(landing, warehouse, LATE_DAY)
 
-    assert _partitions(run)["raw/stripe"] == {"2025-03-10"}
+    assert _partitions(run)["raw/stripe"] == {"2025-03-01"}
     assert _kpi(warehouse, "mrr", "2025-03-01") < mrr_before
     assert _kpi(warehouse, "unique_visitors", "2025-03-01") == visitors_before + 1
     rebuilt = tmp_path / "rebuilt.duckdb"
