@@ -73,22 +73,19 @@ committed as (
 ),
 
 twelve_months as (
-    {#- customers paying 12 months before the period's end: their MRR now vs then -#}
+    {#- customers paying 12 months before the period's end: their MRR now vs then (the daily
+        totals carry both sums; a period whose day 12 months earlier is before the calendar
+        has none) -#}
     select
         p.grain,
         p.period_start,
-        sum(coalesce(now_.mrr, 0)) as mrr_now_of_cohort,
-        sum(least(coalesce(now_.mrr, 0), then_.mrr)) as mrr_now_capped_of_cohort,
-        sum(then_.mrr) as mrr_then_of_cohort
+        n.mrr_now_of_12m_cohort as mrr_now_of_cohort,
+        n.mrr_now_capped_of_12m_cohort as mrr_now_capped_of_cohort,
+        t.mrr as mrr_then_of_cohort
     from {{ ref('int_periods') }} as p
-    join {{ ref('fct_customer_mrr_intervals') }} as then_
-        on cast(p.snapshot_day - interval 12 month as date) >= then_.valid_from_date
-        and cast(p.snapshot_day - interval 12 month as date) < then_.valid_to_date
-    left join {{ ref('fct_customer_mrr_intervals') }} as now_
-        on now_.customer_key = then_.customer_key
-        and p.snapshot_day >= now_.valid_from_date
-        and p.snapshot_day < now_.valid_to_date
-    group by p.grain, p.period_start
+    join {{ ref('int_mrr_daily_totals') }} as t
+        on t.date_day = cast(p.snapshot_day - interval 12 month as date)
+    left join {{ ref('int_mrr_daily_totals') }} as n on n.date_day = p.snapshot_day
 ),
 
 trials as (
