@@ -1,11 +1,12 @@
 {#- Each customer's MRR in the reporting currency as intervals [valid_from_date, valid_to_date)
     of constant value, within the reporting calendar: one row per change of a customer's MRR,
     not per day. A subscription in the reporting currency contributes its segments as they are
-    (its MRR only moves where a segment starts or ends). A subscription in another currency is
-    converted day by day at that day's rate (KPIS.md "Reporting currency"), each day rounded to
-    decimal(18, 4) as before, so its customer gets a new interval whenever the converted amount
-    moves: only those customers keep a per-day path. Adjacent intervals with the same values are
-    merged; a customer's MRR on a day outside every interval is no MRR at all. -#}
+    (its MRR only moves where a segment starts or ends); adjacent intervals with the same values
+    are merged. A subscription in another currency is converted day by day at that day's rate
+    (KPIS.md "Reporting currency"), each day rounded to decimal(18, 4), so its MRR moves every
+    day: a customer with any such subscription keeps one row per day it has MRR (a one-day
+    interval), summed as before; only those customers keep a per-day path. A customer's MRR on
+    a day outside every interval is no MRR at all. -#}
 
 with calendar as (
     select * from {{ ref('int_calendar') }}
@@ -32,40 +33,51 @@ segments as (
     where s.mrr_amount > 0
 ),
 
-{#- reporting currency: the segment as it is (the conversion is the identity) -#}
-reporting_pieces as (
-    select
-        customer_key,
-        from_day,
-        to_day,
-        cast(mrr_amount as decimal(18, 4)) as mrr_amount,
-        is_set_to_end,
-        has_unvalued_discount
-    from segments
-    where in_reporting_currency and from_day < to_day
+{#- customers with a subscription in another currency: day by day -#}
+fx_customers as (
+    select distinct customer_key from segments where not in_reporting_currency
 ),
 
-{#- other currencies: one piece per day, at that day's rate -#}
-converted_pieces as (
+fx_days as (
     select
         s.customer_key,
-        c.date_day as from_day,
-        c.date_day + 1 as to_day,
+        c.date_day,
         {{ tally.to_reporting('s.mrr_amount', 's.currency', 'c.date_day') }} as mrr_amount,
         s.is_set_to_end,
         s.has_unvalued_discount
     from segments as s
+    semi join fx_customers as f on f.customer_key = s.customer_key
     join calendar as c
         on c.date_day >= s.from_day
         and c.date_day < s.to_day
     {{ tally.fx_join('s.currency', 'c.date_day') }}
-    where not s.in_reporting_currency
 ),
 
+fx_intervals as (
+    select
+        customer_key,
+        date_day as valid_from_date,
+        date_day + 1 as valid_to_date,
+        cast(sum(mrr_amount) as decimal(38, 4)) as mrr,
+        cast(sum(mrr_amount) filter (where is_set_to_end) as decimal(38, 4)) as mrr_set_to_end,
+        cast(sum(mrr_amount) filter (where has_unvalued_discount) as decimal(38, 4))
+            as mrr_with_unvalued_discount
+    from fx_days
+    group by customer_key, date_day
+),
+
+{#- everyone else: the segments as they are (the conversion is the identity) -#}
 pieces as (
-    select * from reporting_pieces
-    union all
-    select * from converted_pieces
+    select
+        s.customer_key,
+        s.from_day,
+        s.to_day,
+        cast(s.mrr_amount as decimal(18, 4)) as mrr_amount,
+        s.is_set_to_end,
+        s.has_unvalued_discount
+    from segments as s
+    anti join fx_customers as f on f.customer_key = s.customer_key
+    where s.from_day < s.to_day
 ),
 
 {#- +amount where a piece starts, -amount where it ends; counts keep "no piece" apart from 0 -#}
@@ -157,7 +169,7 @@ numbered as (
     from flagged
 ),
 
-final as (
+reporting_intervals as (
     select
         customer_key,
         min(valid_from_date) as valid_from_date,
@@ -167,6 +179,12 @@ final as (
         any_value(mrr_with_unvalued_discount) as mrr_with_unvalued_discount
     from numbered
     group by customer_key, interval_number
+),
+
+final as (
+    select * from reporting_intervals
+    union all
+    select * from fx_intervals
 )
 
 select * from final
