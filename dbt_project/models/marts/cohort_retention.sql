@@ -10,10 +10,10 @@ with snapshots as (
 
 cohorts as (
     select
-        d.customer_key,
-        cast(date_trunc('month', min(d.date_day)) as date) as cohort_month
-    from {{ ref('fct_customer_mrr_daily') }} as d
-    group by d.customer_key
+        i.customer_key,
+        cast(date_trunc('month', min(i.valid_from_date)) as date) as cohort_month
+    from {{ ref('fct_customer_mrr_intervals') }} as i
+    group by i.customer_key
 ),
 
 members as (
@@ -37,8 +37,10 @@ monthly as (
         coalesce(d.mrr, 0) as mrr
     from members as m
     join snapshots as s on s.month >= m.cohort_month
-    left join {{ ref('fct_customer_mrr_daily') }} as d
-        on d.customer_key = m.customer_key and d.date_day = s.snapshot_day
+    left join {{ ref('fct_customer_mrr_intervals') }} as d
+        on d.customer_key = m.customer_key
+        and s.snapshot_day >= d.valid_from_date
+        and s.snapshot_day < d.valid_to_date
 ),
 
 revenue as (

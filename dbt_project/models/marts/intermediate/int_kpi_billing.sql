@@ -8,14 +8,27 @@ referral_customers as (
     select customer_key from {{ ref('dim_customer') }} where acquisition_channel = 'referral'
 ),
 
-movements as (
+levels as (
+    {#- MRR and paying customers at both ends of the period, from the daily running totals -#}
+    select
+        p.grain,
+        p.period_start,
+        coalesce(e.mrr, 0) as mrr,
+        coalesce(s.mrr, 0) as mrr_start,
+        coalesce(e.paying_customers, 0) as paying_customers,
+        coalesce(s.paying_customers, 0) as customers_start,
+        coalesce(e.mrr_set_to_end, 0) as mrr_set_to_end,
+        coalesce(e.mrr_with_unvalued_discount, 0) as mrr_with_unvalued_discount
+    from {{ ref('int_periods') }} as p
+    left join {{ ref('int_mrr_daily_totals') }} as e on e.date_day = p.snapshot_day
+    left join {{ ref('int_mrr_daily_totals') }} as s on s.date_day = p.period_start - 1
+),
+
+movement_sums as (
+    {#- day grain holds only the customers whose MRR changed: `unchanged` adds nothing here -#}
     select
         grain,
         period_start,
-        sum(mrr_start) as mrr_start,
-        sum(mrr_end) as mrr,
-        count(*) filter (where mrr_start > 0) as customers_start,
-        count(*) filter (where mrr_end > 0) as paying_customers,
         coalesce(sum(mrr_change) filter (where movement_type = 'new'), 0) as new_mrr,
         coalesce(sum(mrr_change) filter (where movement_type = 'reactivation'), 0) as reactivation_mrr,
         coalesce(sum(mrr_change) filter (where movement_type = 'expansion'), 0) as expansion_mrr,
@@ -32,33 +45,47 @@ movements as (
     group by grain, period_start
 ),
 
+movements as (
+    select
+        l.grain,
+        l.period_start,
+        l.mrr_start,
+        l.mrr,
+        l.customers_start,
+        l.paying_customers,
+        coalesce(ms.new_mrr, 0) as new_mrr,
+        coalesce(ms.reactivation_mrr, 0) as reactivation_mrr,
+        coalesce(ms.expansion_mrr, 0) as expansion_mrr,
+        coalesce(ms.contraction_mrr, 0) as contraction_mrr,
+        coalesce(ms.churned_mrr, 0) as churned_mrr,
+        coalesce(ms.new_customers, 0) as new_customers,
+        coalesce(ms.reactivated_customers, 0) as reactivated_customers,
+        coalesce(ms.churned_customers, 0) as churned_customers,
+        coalesce(ms.new_referral_customers, 0) as new_referral_customers
+    from levels as l
+    left join movement_sums as ms using (grain, period_start)
+),
+
 committed as (
     {#- CMRR removes the MRR of subscriptions set to end (cancel_at_period_end or cancel_at) -#}
-    select
-        p.grain,
-        p.period_start,
-        coalesce(sum(d.mrr_set_to_end), 0) as mrr_set_to_end,
-        coalesce(sum(d.mrr_with_unvalued_discount), 0) as mrr_with_unvalued_discount
-    from {{ ref('int_periods') }} as p
-    join {{ ref('fct_customer_mrr_daily') }} as d on d.date_day = p.snapshot_day
-    group by p.grain, p.period_start
+    select grain, period_start, mrr_set_to_end, mrr_with_unvalued_discount
+    from levels
 ),
 
 twelve_months as (
-    {#- customers paying 12 months before the period's end: their MRR now vs then -#}
+    {#- customers paying 12 months before the period's end: their MRR now vs then (the daily
+        totals carry both sums; a period whose day 12 months earlier is before the calendar
+        has none) -#}
     select
         p.grain,
         p.period_start,
-        sum(coalesce(now_.mrr, 0)) as mrr_now_of_cohort,
-        sum(least(coalesce(now_.mrr, 0), then_.mrr)) as mrr_now_capped_of_cohort,
-        sum(then_.mrr) as mrr_then_of_cohort
+        n.mrr_now_of_12m_cohort as mrr_now_of_cohort,
+        n.mrr_now_capped_of_12m_cohort as mrr_now_capped_of_cohort,
+        t.mrr as mrr_then_of_cohort
     from {{ ref('int_periods') }} as p
-    join {{ ref('fct_customer_mrr_daily') }} as then_
-        on then_.date_day = cast(p.snapshot_day - interval 12 month as date)
-    left join {{ ref('fct_customer_mrr_daily') }} as now_
-        on now_.date_day = p.snapshot_day
-        and now_.customer_key = then_.customer_key
-    group by p.grain, p.period_start
+    join {{ ref('int_mrr_daily_totals') }} as t
+        on t.date_day = cast(p.snapshot_day - interval 12 month as date)
+    left join {{ ref('int_mrr_daily_totals') }} as n on n.date_day = p.snapshot_day
 ),
 
 trials as (
