@@ -203,26 +203,30 @@ def tally_run(landing: Path, warehouse: Path, *days: str, log: str) -> Measure:
 
 
 def compile_manifest(built: Path, database: Path) -> Path:
-    """dbt's compiled SQL for every model, compiled against a built copy named like `database`
-    (the compiled SQL names the database by its file name). Compiled once: the SQL does not
-    depend on the data."""
+    """dbt's compiled SQL for every model, compiled against a copy of a built pipeline database
+    named like `database` (the compiled SQL names the database by its file name), as a full
+    refresh (no incremental window). Compiled once: the SQL does not depend on the data."""
     target = CACHE / "compiled"
     if (target / "manifest.json").exists():
         return target / "manifest.json"
+    database.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(built, database)
     subprocess.run(
         [
             str(BIN / "dbt"),
             "compile",
             "--quiet",
+            "--full-refresh",
             "--profiles-dir",
             ".",
             "--target-path",
             str(target),
+            "--vars",
+            json.dumps({"pipeline_db": str(database)}),
         ],
         cwd=REPO / "dbt_project",
         check=True,
-        env={**os.environ, "TALLY_WAREHOUSE": str(database), "DO_NOT_TRACK": "1"},
+        env={**os.environ, "DO_NOT_TRACK": "1"},
     )
     database.unlink()
     return target / "manifest.json"
@@ -287,9 +291,10 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
             work.mkdir(parents=True)
             runs["a"].append(tally_run(full, work / "full.duckdb", log=f"{tag}-a"))
-            manifest = compile_manifest(work / "full.duckdb", work / "bare.duckdb")
-            runs["d"].append(bare_duckdb(full, work / "bare.duckdb", manifest, f"{tag}-d"))
-            (work / "bare.duckdb").unlink()
+            bare = work / "bare" / "pipeline.duckdb"  # named like the pipeline database
+            manifest = compile_manifest(work / ".full.duckdb.tally" / "pipeline.duckdb", bare)
+            runs["d"].append(bare_duckdb(full, bare, manifest, f"{tag}-d"))
+            bare.unlink()
         tally_run(recent, work / "recent.duckdb", log=f"{tag}-recent-history")
         for _ in range(args.repeats):
             runs["b"].append(tally_run(full, work / "full.duckdb", LAST_DAY, log=f"{tag}-b"))

@@ -14,8 +14,8 @@ import pytest
 
 from ingestion.catalog import ALL_OBJECTS
 from ingestion.finance import CSV_OBJECTS, load_csv
-from sample import generate
 from ingestion.loader import load_object
+from sample import generate
 
 DATED = re.compile(r"^\d{4}-\d{2}-\d{2}\.jsonl(\.gz)?$")
 
