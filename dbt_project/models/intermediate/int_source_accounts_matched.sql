@@ -5,6 +5,7 @@
 with keys as (
     select distinct customer_key, account_id, company_domain
     from {{ ref('int_customer_identity') }}
+    where is_deleted is not true  {#- a deleted Stripe customer's links end -#}
 ),
 
 by_account as (
