@@ -1,6 +1,6 @@
 {#- The columns of a landed Stripe subscription version, both API layouts read into the same
-    columns, record by record: shared by stg_stripe__subscription_history (every version) and
-    stg_stripe__subscriptions (the latest), so both read the source the same way. Emits the
+    columns, record by record, for stg_stripe__subscription_history (every version, parsed
+    once; the latest is `is_latest`). Emits the
     CTEs `item_periods` and `renamed` over `versions`, a CTE of raw rows (one per version
     kept); `valid_to_date` is the SQL of the day the next version takes effect. -#}
 

@@ -1,7 +1,6 @@
 -- Every distinct id landed in raw reaches its staging model exactly once.
 {%- set checks = [
     ('stripe', 'customers', 'stg_stripe__customers', 'customer_id'),
-    ('stripe', 'subscriptions', 'stg_stripe__subscriptions', 'subscription_id'),
     ('stripe', 'subscriptions', 'stg_stripe__subscription_history', 'subscription_id'),
     ('stripe', 'invoices', 'stg_stripe__invoices', 'invoice_id'),
     ('stripe', 'charges', 'stg_stripe__charges', 'charge_id'),

@@ -134,8 +134,8 @@ def test_vendor_samples_run_end_to_end(vendor_landing: Path, tmp_path: Path) -> 
         new_sub = con.execute(
             """
             select current_period_start_at, current_period_end_at
-            from staging.stg_stripe__subscriptions
-            where subscription_id = 'sub_1Pgc6rB7WZ01zgkWNy0Cn5nw'
+            from staging.stg_stripe__subscription_history
+            where is_latest and subscription_id = 'sub_1Pgc6rB7WZ01zgkWNy0Cn5nw'
             """
         ).fetchone()
         invoice_links = dict(

@@ -7,9 +7,10 @@ with subs as (
         coalesce(ci.customer_key, 'stripe:' || s.customer_id) as customer_key,
         s.trial_start_at,
         s.trial_end_at
-    from {{ ref('stg_stripe__subscriptions') }} as s
+    from {{ ref('stg_stripe__subscription_history') }} as s
     left join {{ ref('int_customer_identity') }} as ci using (customer_id)
-    where s.trial_end_at is not null
+    where s.is_latest
+      and s.trial_end_at is not null
 ),
 
 paid as (
