@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip==24.3.1"
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
-	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir .
+	cd dbt_project && ../$(BIN)/dbt parse --quiet --no-partial-parse --profiles-dir .
 	touch $(STAMP)
 
 $(DEMO_LANDING)/.generated-$(DEMO_SEED)-$(DEMO_SCALE): | $(STAMP)
@@ -42,7 +42,7 @@ browser:
 
 test: $(STAMP) browser superset-env
 	$(BIN)/ruff check .
-	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir .
+	cd dbt_project && ../$(BIN)/dbt parse --quiet --no-partial-parse --profiles-dir .
 	$(BIN)/pytest
 
 lint: $(STAMP)

@@ -12,6 +12,7 @@ only the rows the refresh wrote.
 """
 
 import json
+import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -26,7 +27,8 @@ from dagster_duckdb import DuckDBResource
 
 from ingestion.pending import clear_pending, ensure_pending_table, utc_now
 from orchestration.check_results import blocking_summary, read_outcomes
-from orchestration.dbt_project import DBT_PROJECT
+from orchestration.dbt_project import DBT_PROJECT, drop_stale_partial_parse
+from orchestration.logs import PROGRESS
 from orchestration.run_lock import RunLock
 from orchestration.settings import TallySettings
 
@@ -56,9 +58,26 @@ TRANSLATOR = TallyDbtTranslator(
 )
 
 
+def _with_progress(context: dg.AssetExecutionContext, events: Iterator[Any]) -> Iterator[Any]:
+    """dbt's events, passed on; every 10 s a line saying how far the build is."""
+    total = len(context.selected_asset_keys)
+    built = tested = 0
+    last = time.monotonic()
+    for event in events:
+        if isinstance(event, dg.AssetCheckResult):
+            tested += 1
+        elif isinstance(event, (dg.Output, dg.AssetMaterialization, dg.MaterializeResult)):
+            built += 1
+        if time.monotonic() - last >= 10:
+            context.log.info(f"{PROGRESS} dbt: {built}/{total} models built, {tested} tests run")
+            last = time.monotonic()
+        yield event
+
+
 def build_args(settings: TallySettings, full_refresh: bool) -> list[str]:
     args = [
         "build",
+        "--no-use-colors",
         "--vars",
         json.dumps(settings.dbt_vars(), sort_keys=True),
         "--exclude-resource-type",
@@ -82,6 +101,7 @@ def dbt_models(
 ) -> Iterator[Any]:
     with duckdb.get_connection() as con:
         ensure_pending_table(con)
+    drop_stale_partial_parse(tally.dbt_target_dir)
     started = utc_now()
     invocation = dbt.cli(
         build_args(tally, context.run.tags.get(FULL_REFRESH_TAG) == "true"),
@@ -89,7 +109,7 @@ def dbt_models(
         target_path=tally.dbt_target_dir,
         raise_on_error=False,
     )
-    yield from invocation.stream()
+    yield from _with_progress(context, invocation.stream())
     outcomes = read_outcomes(tally.dbt_target_dir)
     for outcome in (o for o in outcomes if not o.blocking):
         context.log.warning(f"check {outcome.check} on {outcome.model} warns: {outcome.message}")

@@ -17,6 +17,7 @@ from ingestion.landing import object_files
 from ingestion.loader import FileReport, ensure_raw_tables, load_object
 from ingestion.pending import ensure_pending_table, mark_pending
 from ingestion.specs import ObjectSpec
+from orchestration.logs import PROGRESS
 from orchestration.partitions import days_to_load
 from orchestration.run_lock import RunLock
 from orchestration.settings import TallySettings
@@ -164,6 +165,10 @@ def build_source_asset(
                 per_table[f"{spec.table}_lines_loaded"] = dg.MetadataValue.int(
                     sum(r.lines_loaded for r in reports)
                 )
+        context.log.info(
+            f"{PROGRESS} {source}: {len(all_reports)} file(s), "
+            f"{sum(r.lines_loaded for r in all_reports):,} lines loaded"
+        )
         yield dg.MaterializeResult(metadata={**_metadata(all_reports), **per_table})
         yield from _checks(specs, tally.landing, all_reports, max(days))
 
