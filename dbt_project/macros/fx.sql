@@ -9,7 +9,7 @@
 {%- endmacro %}
 
 {% macro to_reporting(amount, currency, on_date, alias="fx") -%}
-    cast(cast({{ amount }} as decimal(38, 6)) * case
+    cast(cast({{ amount }} as {{ tally.fx_amount_type() }}) * case
         when upper({{ currency }}) = '{{ var("reporting_currency") | upper }}' then 1
         when {{ alias }}.rate_to_reporting is not null then {{ alias }}.rate_to_reporting
         when {{ amount }} is null or {{ amount }} = 0 then 0

@@ -1,4 +1,4 @@
-{{ config(materialized='view', tags=['monthly']) }}
+{{ config(tags=['monthly'], **tally.long_view_config()) }}
 {#- The KPI tables, long: one row per KPI, grain, period and segment, for BI tools that pivot.
     Generated from the wide marts' columns, so a KPI added there appears here. -#}
 
