@@ -21,14 +21,14 @@
         when {{ source }} is null and {{ medium }} is null then 'direct'
         when lower({{ source }}) = '(direct)' and lower(coalesce({{ medium }}, '(none)')) in ('(none)', '(not set)')
             then 'direct'
-        when regexp_matches(lower({{ medium }}), '^(.*cp.*|ppc|retargeting|paid.*)$')
-            and regexp_matches(lower({{ source }}), 'facebook|instagram|linkedin|twitter|x\.com|tiktok|reddit|pinterest|youtube|social')
+        when {{ tally.regex_contains('lower(' ~ medium ~ ')', '^(.*cp.*|ppc|retargeting|paid.*)$') }}
+            and {{ tally.regex_contains('lower(' ~ source ~ ')', 'facebook|instagram|linkedin|twitter|x\\.com|tiktok|reddit|pinterest|youtube|social') }}
             then 'paid_social'
-        when regexp_matches(lower({{ medium }}), '^(.*cp.*|ppc|retargeting|paid.*)$') then 'paid_search'
+        when {{ tally.regex_contains('lower(' ~ medium ~ ')', '^(.*cp.*|ppc|retargeting|paid.*)$') }} then 'paid_search'
         when lower({{ medium }}) = 'organic' then 'organic_search'
-        when regexp_matches(lower({{ source }}), 'facebook|instagram|linkedin|twitter|x\.com|tiktok|reddit|pinterest|youtube|social')
+        when {{ tally.regex_contains('lower(' ~ source ~ ')', 'facebook|instagram|linkedin|twitter|x\\.com|tiktok|reddit|pinterest|youtube|social') }}
             then 'organic_social'
-        when regexp_matches(lower({{ medium }}), 'e-?mail') then 'email'
+        when {{ tally.regex_contains('lower(' ~ medium ~ ')', 'e-?mail') }} then 'email'
         when lower({{ medium }}) in ('referral', 'affiliate') then 'referral'
         else 'other'
     end

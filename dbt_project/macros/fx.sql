@@ -25,3 +25,8 @@
           || cast({{ on_date }} as varchar)
           || ' in finance/fx_rates.csv (reporting currency {{ var("reporting_currency") | upper }})')
 {%- endmacro %}
+{% macro spark__raise_missing_fx(currency, on_date) -%}
+    raise_error('missing FX rate: no rate for ' || upper({{ currency }}) || ' on '
+          || cast({{ on_date }} as string)
+          || ' in finance/fx_rates.csv (reporting currency {{ var("reporting_currency") | upper }})')
+{%- endmacro %}

@@ -19,7 +19,8 @@
 
 {#- The pending window as ('YYYY-MM-DD', 'YYYY-MM-DD'), whatever the model's state. -#}
 {% macro pending_window(kind='day') -%}
-    {%- set table = adapter.get_relation(database=target.database, schema='raw',
+    {#- Spark has no database level (its schema is the database): no `database` there -#}
+    {%- set table = adapter.get_relation(database=target.get('database'), schema='raw',
                                          identifier='pending_partitions') -%}
     {%- if table is none -%}
         {{ return(none) }}
@@ -72,9 +73,10 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Pre-hook of a windowed model: drop the rows the refresh rebuilds. -#}
+{#- Pre-hook of a windowed model: drop the rows the refresh rebuilds. A no-op where the
+    refresh replaces whole partitions instead (Spark: portable/incremental.sql). -#}
 {% macro delete_window(column, kind='day', before=0, after=0) -%}
-    {%- if tally.window_bounds(kind) is not none -%}
+    {%- if tally.window_bounds(kind) is not none and not tally.replaces_partitions() -%}
         delete from {{ this }} where {{ tally.in_window(column, kind, before, after) }}
     {%- else -%}
         select 1
@@ -84,7 +86,7 @@
 {#- Pre-hook of fct_web_sessions: drop every session the window's events touch. -#}
 {% macro delete_sessions_in_window() -%}
     {%- set bounds = tally.window_bounds() -%}
-    {%- if bounds is none -%}
+    {%- if bounds is none or tally.replaces_partitions() -%}
         select 1
     {%- else -%}
         delete from {{ this }} as s
@@ -105,12 +107,12 @@
     where {{ tally.in_window('landed_date') }} and event_day is not null
     union
     select cast(d as date)
-    from generate_series(date '{{ tally.window_bounds()[0] }}' - 3,
-                         date '{{ tally.window_bounds()[1] }}', interval 1 day) as t(d)
+    from {{ tally.day_series("date '" ~ tally.window_bounds()[0] ~ "' - 3",
+                             "date '" ~ tally.window_bounds()[1] ~ "'", 't', 'd', lateral=false) }}
 {%- endmacro %}
 
 {% macro delete_active_days_in_window(column='activity_day') -%}
-    {%- if tally.window_bounds() is none -%}
+    {%- if tally.window_bounds() is none or tally.replaces_partitions() -%}
         select 1
     {%- else -%}
         delete from {{ this }} where {{ column }} in ({{ tally.active_days_in_window() }})
@@ -125,15 +127,22 @@
     {%- set bounds = tally.window_bounds('month') -%}
     {%- if bounds is none %}
 select * from final
-    {%- else %},
+    {%- else %}
+    {#- by name: a Spark table holds its partition column last -#}
+    {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='quoted')
+                      | join(', ') -%},
 
 changed_months as (
     select {{ column }} from final
     where {{ column }} between date '{{ bounds[0] }}' and date '{{ bounds[1] }}'
     union
-    select {{ column }} from (select * from final except select * from {{ this }})
+    select {{ column }} from (
+        select {{ columns }} from final except select {{ columns }} from {{ this }}
+    ) as added
     union
-    select {{ column }} from (select * from {{ this }} except select * from final)
+    select {{ column }} from (
+        select {{ columns }} from {{ this }} except select {{ columns }} from final
+    ) as removed
 )
 
 select * from final where {{ column }} in (select {{ column }} from changed_months)

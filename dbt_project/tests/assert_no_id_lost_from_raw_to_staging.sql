@@ -16,7 +16,8 @@
 select '{{ model }}' as model, raw_ids, staged_ids
 from (
     select
-        (select count(distinct record->>'id') from {{ source(vendor, table) }}) as raw_ids,
+        (select count(distinct {{ tally.json_text('record', 'id') }}) from {{ source(vendor, table) }})
+            as raw_ids,
         (select count(distinct {{ id_column }}) from {{ ref(model) }}) as staged_ids
 )
 where raw_ids <> staged_ids

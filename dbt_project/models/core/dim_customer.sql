@@ -25,7 +25,7 @@ hubspot_channel as (
     {#- the original source of the company's earliest contact -#}
     select
         m.customer_key,
-        arg_min({{ tally.hubspot_channel('c.analytics_source') }}, c.created_at) as channel
+        min_by({{ tally.hubspot_channel('c.analytics_source') }}, c.created_at) as channel
     from matched as m
     join {{ ref('stg_hubspot__contacts') }} as c on c.company_id = m.source_account_id
     where m.source = 'hubspot' and c.analytics_source is not null
@@ -36,8 +36,8 @@ ga4_channel as (
     {#- else the first-touch source of the account's first GA4 event -#}
     select
         m.customer_key,
-        arg_min({{ tally.ga4_channel('e.first_touch_source', 'e.first_touch_medium') }},
-                e.first_event_at) as channel
+        min_by({{ tally.ga4_channel('e.first_touch_source', 'e.first_touch_medium') }},
+               e.first_event_at) as channel
     from matched as m
     join {{ ref('int_ga4_account_days') }} as e on e.account_id = m.source_account_id
     where m.source = 'ga4'
@@ -47,7 +47,7 @@ ga4_channel as (
 first_plan as (
     select
         coalesce(ci.customer_key, 'stripe:' || s.customer_id) as customer_key,
-        arg_min(p.product_name, s.valid_from_date) as first_plan
+        min_by(p.product_name, s.valid_from_date) as first_plan
     from {{ ref('fct_subscription_mrr_segments') }} as s
     left join identity as ci using (customer_id)
     join {{ ref('int_subscription_items') }} as i

@@ -7,11 +7,9 @@
     a re-landed file may have removed events of those days). -#}
 
 {{ config(
-    materialized='incremental',
-    incremental_strategy='append',
     on_schema_change='fail',
     tags=['daily'],
-    pre_hook="{{ tally.delete_active_days_in_window() }}",
+    **tally.windowed_config('activity_day', pre_hook="{{ tally.delete_active_days_in_window() }}")
 ) }}
 
 select distinct

@@ -25,16 +25,25 @@ discounts as (
     select * from {{ ref('int_subscription_discounts') }}
 ),
 
+{#- where a segment starts: a version's first day, and a discount's start or end, the day
+    the subscription stops billing or its trial ends, inside the version -#}
+inner_points as (
+    select d.subscription_id, d.valid_from_date, d.start_date as point_date
+    from discounts as d
+    union all
+    select d.subscription_id, d.valid_from_date, d.end_date from discounts as d
+    union all
+    select subscription_id, valid_from_date, stops_billing_date from versions
+    union all
+    select subscription_id, valid_from_date, cast(trial_end_at as date) from versions
+),
+
 breakpoints as (
     select subscription_id, valid_from_date, effective_from_date as point_date from versions
     union
     select v.subscription_id, v.valid_from_date, p.point_date
     from versions as v
-    left join discounts as d using (subscription_id, valid_from_date)
-    cross join lateral (
-        select unnest([d.start_date, d.end_date, v.stops_billing_date, v.trial_end_at::date])
-            as point_date
-    ) as p
+    join inner_points as p using (subscription_id, valid_from_date)
     where p.point_date > v.effective_from_date and p.point_date < v.effective_to_date
 ),
 
@@ -58,10 +67,8 @@ discounts_in_force as (
         s.subscription_id,
         s.valid_from_date,
         s.segment_from_date,
-        list(
-            {'percent_off': d.percent_off::double, 'amount_off': d.amount_off::double}
-            order by d.position
-        ) filter (where d.is_valued) as applied,
+        {{ tally.discount_list('d.percent_off', 'd.amount_off', 'd.position', 'd.is_valued') }}
+            as applied,
         bool_or(not d.is_valued) as has_unvalued_discount
     from segments as s
     join discounts as d
@@ -109,15 +116,7 @@ final as (
             case
                 when not is_billing then 0
                 else greatest(
-                    list_reduce(
-                        coalesce(applied, []),
-                        lambda acc, d: greatest(
-                            acc * (1 - coalesce(d.percent_off, 0) / 100)
-                                - coalesce(d.amount_off, 0) / coalesce(months_per_period, 1),
-                            0
-                        ),
-                        undiscounted_mrr::double
-                    ),
+                    {{ tally.apply_discounts('applied', 'undiscounted_mrr', 'months_per_period') }},
                     0
                 )
             end

@@ -22,11 +22,11 @@ paid as (
 activations as (
     select
         m.customer_key,
-        unnest(e.activation_times) as event_at
+        {{ tally.unnest_select('e.activation_times') }} as event_at
     from {{ ref('int_ga4_account_days') }} as e
     join {{ ref('int_source_accounts_matched') }} as m
         on m.source = 'ga4' and m.source_account_id = e.account_id
-    where len(e.activation_times) > 0
+    where {{ tally.array_size('e.activation_times') }} > 0
 ),
 
 final as (

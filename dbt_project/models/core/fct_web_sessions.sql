@@ -5,14 +5,14 @@
     Incremental by landed day. A session's events can land on different days (midnight, GA4's
     up-to-72-hour late hits), so a refresh drops every session that has an event in the window
     (or had, before a re-land) and rebuilds those sessions from their events landed up to 3 days
-    either side of it: the same rows a full rebuild gives. -#}
+    either side of it: the same rows a full rebuild gives. That window is not whole partitions
+    of any column, so on Spark (partition replacement, no DELETE) the model is a full table. -#}
 
 {{ config(
-    materialized='incremental',
-    incremental_strategy='append',
     on_schema_change='fail',
     tags=['daily'],
-    pre_hook="{{ tally.delete_sessions_in_window() }}",
+    **tally.windowed_config(
+        'session_day', pre_hook="{{ tally.delete_sessions_in_window() }}", spark_table=true)
 ) }}
 
 with events as (
@@ -32,8 +32,8 @@ sessions as (
         user_pseudo_id,
         ga_session_id,
         min(event_at) as started_at,
-        arg_min(coalesce(event_source, collected_source, first_touch_source), event_at) as source,
-        arg_min(coalesce(event_medium, collected_medium, first_touch_medium), event_at) as medium,
+        min_by(coalesce(event_source, collected_source, first_touch_source), event_at) as source,
+        min_by(coalesce(event_medium, collected_medium, first_touch_medium), event_at) as medium,
         max(user_id) as user_id,
         max(account_id) as account_id,
         count(*) filter (where event_name = 'page_view') as pageviews,

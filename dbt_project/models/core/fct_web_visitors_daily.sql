@@ -8,11 +8,10 @@
     the days its window's events fall on, plus the 3 days before the window. -#}
 
 {{ config(
-    materialized='incremental',
-    incremental_strategy='append',
     on_schema_change='fail',
     tags=['daily'],
-    pre_hook="{{ tally.delete_active_days_in_window('visit_day') }}",
+    **tally.windowed_config(
+        'visit_day', pre_hook="{{ tally.delete_active_days_in_window('visit_day') }}")
 ) }}
 
 select

@@ -26,7 +26,7 @@ bounds as (
 
 days as (
     select cast(d as date) as date_day
-    from bounds, generate_series(bounds.first_day, bounds.as_of_day, interval 1 day) as t(d)
+    from bounds, {{ tally.day_series('bounds.first_day', 'bounds.as_of_day', 't', 'd') }}
 ),
 
 final as (

@@ -4,21 +4,19 @@
     every event. -#}
 
 {{ config(
-    materialized='incremental',
-    incremental_strategy='append',
     on_schema_change='fail',
     tags=['daily'],
-    pre_hook="{{ tally.delete_window('landed_date') }}",
+    **tally.windowed_config('landed_date', pre_hook="{{ tally.delete_window('landed_date') }}")
 ) }}
 
 select
     account_id,
     landed_date,
     min(event_at) as first_event_at,
-    arg_min(first_touch_source, event_at) as first_touch_source,
-    arg_min(first_touch_medium, event_at) as first_touch_medium,
-    list(event_at order by event_at)
-        filter (where event_name = '{{ var("activation_event") }}') as activation_times
+    min_by(first_touch_source, event_at) as first_touch_source,
+    min_by(first_touch_medium, event_at) as first_touch_medium,
+    {{ tally.sorted_array_agg('event_at', "event_name = '" ~ var("activation_event") ~ "'") }}
+        as activation_times
 from {{ ref('stg_ga4__events') }}
 where account_id is not null
   and {{ tally.in_window('landed_date') }}

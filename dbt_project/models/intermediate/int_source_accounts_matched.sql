@@ -34,14 +34,14 @@ hubspot as (
 ),
 
 zendesk_domains as (
-    select o.organization_id, o.external_id, unnest(o.domain_names) as domain_name
+    select o.organization_id, o.external_id, {{ tally.unnest_select('o.domain_names') }} as domain_name
     from {{ ref('stg_zendesk__organizations') }} as o
 ),
 
 zendesk as (
     select
         'zendesk' as source,
-        cast(o.organization_id as varchar) as source_account_id,
+        cast(o.organization_id as string) as source_account_id,
         coalesce(a.customer_key, min(d.customer_key)) as customer_key,
         case when a.customer_key is not null then 'account_id'
              when min(d.customer_key) is not null then 'email_domain' end as match_method

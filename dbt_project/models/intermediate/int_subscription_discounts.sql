@@ -15,7 +15,7 @@ discounts as (
         d.position,
         d.discount
     from versions as v,
-        unnest(cast(coalesce(v.discounts, '[]') as json[])) with ordinality as d(discount, position)
+        {{ tally.unnest_rows(tally.json_list('v.discounts'), 'd', 'discount', 'position') }}
 ),
 
 parsed as (
@@ -23,12 +23,14 @@ parsed as (
         subscription_id,
         valid_from_date,
         position,
-        case when json_type(discount) = 'OBJECT' then {{ tally.json_text('discount', 'id') }}
-             else json_extract_string(discount, '$') end as discount_id,
-        json_type(discount) = 'OBJECT' as is_expanded,
+        case when {{ tally.json_is_object('discount') }} then {{ tally.json_text('discount', 'id') }}
+             else {{ tally.json_scalar_text('discount') }} end as discount_id,
+        {{ tally.json_is_object('discount') }} as is_expanded,
         case
-            when json_type(discount, '$.coupon') = 'OBJECT' then json_extract(discount, '$.coupon')
-            when json_type(discount, '$.source.coupon') = 'OBJECT' then json_extract(discount, '$.source.coupon')
+            when {{ tally.json_is_object('discount', 'coupon') }}
+                then {{ tally.json_member('discount', 'coupon') }}
+            when {{ tally.json_is_object('discount', 'source.coupon') }}
+                then {{ tally.json_member('discount', 'source.coupon') }}
         end as coupon,
         coalesce(
             {{ tally.json_ref('discount', 'coupon') }},

@@ -14,7 +14,7 @@ items as (
         v.valid_from_date,
         item
     from versions as v,
-        unnest(cast(coalesce(v.items, '[]') as json[])) as t(item)
+        {{ tally.unnest_rows(tally.json_list('v.items'), 't', 'item') }}
 ),
 
 priced as (

@@ -17,13 +17,15 @@ cohorts as (
 ),
 
 members as (
-    select c.customer_key, c.cohort_month, s.segment, s.segment_value
+    {%- for segment, segment_value in [("'all'", "'all'"), ("'plan'", 'dc.first_plan'),
+                                       ("'channel'", 'dc.acquisition_channel')] %}
+    select c.customer_key, c.cohort_month, {{ segment }} as segment, {{ segment_value }} as segment_value
     from cohorts as c
     join {{ ref('dim_customer') }} as dc using (customer_key)
-    cross join lateral (
-        select unnest(['all', 'plan', 'channel']) as segment,
-               unnest(['all', dc.first_plan, dc.acquisition_channel]) as segment_value
-    ) as s
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
 ),
 
 monthly as (
@@ -33,7 +35,7 @@ monthly as (
         m.segment,
         m.segment_value,
         s.month,
-        date_diff('month', m.cohort_month, s.month) as months_since_start,
+        {{ dbt.datediff('m.cohort_month', 's.month', 'month') }} as months_since_start,
         coalesce(d.mrr, 0) as mrr
     from members as m
     join snapshots as s on s.month >= m.cohort_month
@@ -85,10 +87,11 @@ final as (
         retained_customers,
         retained_customers / nullif(customers, 0) as logo_retention,
         mrr,
-        mrr / nullif(first_value(mrr) over (
+        cast(mrr as double) / nullif(first_value(mrr) over (
             partition by cohort_month, segment, segment_value order by months_since_start
         ), 0) as revenue_retention,
-        cumulative_revenue / nullif(customers, 0) as cumulative_revenue_per_customer
+        cast(cumulative_revenue as double) / nullif(customers, 0)
+            as cumulative_revenue_per_customer
     from aggregated
 )
 

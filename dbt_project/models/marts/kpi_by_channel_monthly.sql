@@ -3,11 +3,9 @@
     the channel's marketing expenses; sales expenses are not allocated to channels. -#}
 
 {{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='month',
     on_schema_change='fail',
     tags=['monthly'],
+    **tally.windowed_config('month', grain='month')
 ) }}
 
 with months as (
@@ -96,8 +94,8 @@ final as (
         coalesce(cu.new_customers, 0) as new_customers,
         coalesce(cu.new_mrr, 0) as new_mrr,
         coalesce(s.marketing_expenses, 0) as marketing_expenses,
-        s.marketing_expenses / nullif(cu.new_customers, 0) as cac,
-        (coalesce(r.first_12m_revenue, 0) - s.marketing_expenses)
+        cast(s.marketing_expenses as double) / nullif(cu.new_customers, 0) as cac,
+        cast(coalesce(r.first_12m_revenue, 0) - s.marketing_expenses as double)
             / nullif(s.marketing_expenses, 0) as marketing_roi
     from months as m
     cross join channels as ch

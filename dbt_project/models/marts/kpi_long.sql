@@ -27,6 +27,7 @@ from {{ relation }}
 {%- endfor %}
 {%- else %}
 select
-    null::varchar as kpi_name, null::varchar as grain, null::date as period_start,
-    null::varchar as segment, null::varchar as segment_value, null::double as kpi_value
+    cast(null as string) as kpi_name, cast(null as string) as grain,
+    cast(null as date) as period_start, cast(null as string) as segment,
+    cast(null as string) as segment_value, cast(null as double) as kpi_value
 {%- endif %}

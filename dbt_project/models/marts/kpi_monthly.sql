@@ -2,11 +2,9 @@
     month-to-date (snapshot on the as-of day). -#}
 
 {{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='month',
     on_schema_change='fail',
     tags=['monthly'],
+    **tally.windowed_config('month', grain='month')
 ) }}
 
 with months as (

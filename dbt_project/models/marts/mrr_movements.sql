@@ -1,11 +1,9 @@
 -- One row per customer and month with MRR at either end: the bridge behind kpi_monthly.
 -- Customers keyed by account id; one known only by an email domain gets a hash of it.
 {{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='month',
     on_schema_change='fail',
     tags=['monthly'],
+    **tally.windowed_config('month', grain='month')
 ) }}
 
 with final as (

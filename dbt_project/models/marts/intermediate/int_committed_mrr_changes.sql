@@ -22,8 +22,8 @@ pending_items as (
         ) as known_to,
         item
     from {{ ref('int_subscription_versions') }} as v,
-        unnest({{ tally.json_array('v.pending_update', 'subscription_items') }}) as t(item)
-    where json_type(v.pending_update) = 'OBJECT'
+        {{ tally.unnest_rows(tally.json_array('v.pending_update', 'subscription_items'), 't', 'item') }}
+    where {{ tally.json_is_object('v.pending_update') }}
 ),
 
 schedule_items as (
@@ -37,8 +37,8 @@ schedule_items as (
         ph.position as phase_position,
         item
     from {{ ref('stg_stripe__subscription_schedules') }} as s,
-        unnest(cast(coalesce(s.phases, '[]') as json[])) with ordinality as ph(phase, position),
-        unnest({{ tally.json_array('phase', 'items') }}) as t(item)
+        {{ tally.unnest_rows(tally.json_list('s.phases'), 'ph', 'phase', 'position') }},
+        {{ tally.unnest_rows(tally.json_array('phase', 'items'), 't', 'item') }}
     where s.status in ('not_started', 'active')
 ),
 
@@ -117,7 +117,7 @@ at_snapshots as (
     -- of several future schedule phases, only the next one is the signed change
     qualify row_number() over (
         partition by p.grain, p.period_start, c.change_type, c.change_key
-        order by c.known_to
+        order by c.known_to nulls last
     ) = 1
 ),
 

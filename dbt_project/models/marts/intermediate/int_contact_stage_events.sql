@@ -8,7 +8,7 @@ with contacts as (
 
 stages as (
     select contact_id, acquisition_channel, 'contact' as stage, created_day as stage_day,
-           null::boolean as converted_90d
+           cast(null as boolean) as converted_90d
     from contacts
     union all
     select contact_id, acquisition_channel, 'lead', lead_day,

@@ -127,8 +127,8 @@ final as (
         coalesce(m.new_customers, 0) as new_customers,
         coalesce(m.reactivated_customers, 0) as reactivated_customers,
         coalesce(m.churned_customers, 0) as churned_customers,
-        m.mrr / nullif(m.paying_customers, 0) as arpa,
-        m.mrr * 12 / nullif(m.paying_customers, 0) as acv,
+        cast(m.mrr as double) / nullif(m.paying_customers, 0) as arpa,
+        cast(m.mrr * 12 as double) / nullif(m.paying_customers, 0) as acv,
         coalesce(m.new_mrr, 0) as new_mrr,
         coalesce(m.reactivation_mrr, 0) as reactivation_mrr,
         coalesce(m.expansion_mrr, 0) as expansion_mrr,
@@ -142,22 +142,24 @@ final as (
             - coalesce(c.mrr_set_to_end, 0)) * 12 as carr,
         coalesce(c.mrr_with_unvalued_discount, 0) as mrr_with_unvalued_discount,
         m.churned_customers / nullif(m.customers_start, 0) as customer_churn_rate,
-        (m.churned_mrr + m.contraction_mrr) / nullif(m.mrr_start, 0) as gross_mrr_churn_rate,
-        (m.churned_mrr + m.contraction_mrr - m.expansion_mrr) / nullif(m.mrr_start, 0)
+        cast(m.churned_mrr + m.contraction_mrr as double) / nullif(m.mrr_start, 0)
+            as gross_mrr_churn_rate,
+        cast(m.churned_mrr + m.contraction_mrr - m.expansion_mrr as double) / nullif(m.mrr_start, 0)
             as net_mrr_churn_rate,
-        (m.mrr_start + m.expansion_mrr - m.contraction_mrr - m.churned_mrr)
+        cast(m.mrr_start + m.expansion_mrr - m.contraction_mrr - m.churned_mrr as double)
             / nullif(m.mrr_start, 0) as nrr,
-        (m.mrr_start - m.contraction_mrr - m.churned_mrr) / nullif(m.mrr_start, 0) as grr,
-        t.mrr_now_of_cohort / nullif(t.mrr_then_of_cohort, 0) as nrr_12m,
-        t.mrr_now_capped_of_cohort / nullif(t.mrr_then_of_cohort, 0) as grr_12m,
+        cast(m.mrr_start - m.contraction_mrr - m.churned_mrr as double) / nullif(m.mrr_start, 0)
+            as grr,
+        cast(t.mrr_now_of_cohort as double) / nullif(t.mrr_then_of_cohort, 0) as nrr_12m,
+        cast(t.mrr_now_capped_of_cohort as double) / nullif(t.mrr_then_of_cohort, 0) as grr_12m,
         (m.paying_customers - m.new_customers - m.reactivated_customers)
             / nullif(m.customers_start, 0) as customer_retention_rate,
-        (m.new_mrr + m.reactivation_mrr + m.expansion_mrr)
+        cast(m.new_mrr + m.reactivation_mrr + m.expansion_mrr as double)
             / nullif(m.churned_mrr + m.contraction_mrr, 0) as quick_ratio,
         tr.trials_converted / nullif(tr.trials_ended, 0) as trial_conversion_rate,
         coalesce(pq.pqls, 0) as pqls,
         m.new_referral_customers / nullif(m.customers_start, 0) as viral_coefficient,
-        m.new_mrr / nullif(m.new_customers, 0) as arpa_new_customers
+        cast(m.new_mrr as double) / nullif(m.new_customers, 0) as arpa_new_customers
     from {{ ref('int_periods') }} as p
     left join movements as m using (grain, period_start)
     left join committed as c using (grain, period_start)

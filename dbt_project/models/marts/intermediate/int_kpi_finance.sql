@@ -48,14 +48,15 @@ base as (
 ratios as (
     select
         *,
-        (revenue - coalesce(cogs, 0)) / nullif(revenue, 0) as gross_margin,
-        (revenue - total_expenses) / nullif(revenue, 0) as net_profit_margin,
-        (coalesce(sales_expenses, 0) + coalesce(marketing_expenses, 0))
+        {#- ratios in double on both engines (Spark divides decimals in decimal, to 6 places) -#}
+        cast(revenue - coalesce(cogs, 0) as double) / nullif(revenue, 0) as gross_margin,
+        cast(revenue - total_expenses as double) / nullif(revenue, 0) as net_profit_margin,
+        cast(coalesce(sales_expenses, 0) + coalesce(marketing_expenses, 0) as double)
             / nullif(new_customers, 0) as cac,
-        (coalesce(cogs, 0) + coalesce(support_expenses, 0)) / nullif(paying_customers, 0)
-            as cost_to_serve,
-        (coalesce(first_12m_revenue, 0) - marketing_expenses) / nullif(marketing_expenses, 0)
-            as marketing_roi,
+        cast(coalesce(cogs, 0) + coalesce(support_expenses, 0) as double)
+            / nullif(paying_customers, 0) as cost_to_serve,
+        cast(coalesce(first_12m_revenue, 0) - marketing_expenses as double)
+            / nullif(marketing_expenses, 0) as marketing_roi,
         cash_collected - total_expenses as net_cash_flow
     from base
 ),

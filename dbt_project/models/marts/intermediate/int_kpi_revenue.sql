@@ -32,7 +32,7 @@ final as (
         p.period_start,
         coalesce(i.revenue, 0) as revenue,
         coalesce(i.paid_invoices, 0) as paid_invoices,
-        i.revenue / nullif(i.paid_invoices, 0) as average_sale_value,
+        cast(i.revenue as double) / nullif(i.paid_invoices, 0) as average_sale_value,
         coalesce(c.cash_collected, 0) as cash_collected
     from {{ ref('int_periods') }} as p
     left join invoices as i using (grain, period_start)

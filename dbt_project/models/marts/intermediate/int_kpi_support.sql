@@ -9,8 +9,10 @@ created as (
         case when grouping(created_day) = 0 then 'day' else 'month' end as grain,
         coalesce(created_day, created_month) as period_start,
         count(*) as tickets_created,
-        quantile_cont(first_reply_minutes, 0.5) as first_reply_minutes_median,
-        quantile_cont(first_reply_minutes, 0.9) as first_reply_minutes_p90
+        percentile_cont(0.5) within group (order by first_reply_minutes)
+            as first_reply_minutes_median,
+        percentile_cont(0.9) within group (order by first_reply_minutes)
+            as first_reply_minutes_p90
     from (select *, cast(date_trunc('month', created_day) as date) as created_month from tickets)
     group by grouping sets ((created_day), (created_month))
 ),
@@ -20,8 +22,10 @@ solved as (
         case when grouping(solved_day) = 0 then 'day' else 'month' end as grain,
         coalesce(solved_day, solved_month) as period_start,
         count(*) as tickets_solved,
-        quantile_cont(full_resolution_minutes, 0.5) as resolution_minutes_median,
-        quantile_cont(full_resolution_minutes, 0.9) as resolution_minutes_p90
+        percentile_cont(0.5) within group (order by full_resolution_minutes)
+            as resolution_minutes_median,
+        percentile_cont(0.9) within group (order by full_resolution_minutes)
+            as resolution_minutes_p90
     from (
         select *, cast(date_trunc('month', solved_day) as date) as solved_month
         from tickets where solved_day is not null

@@ -84,9 +84,8 @@ with_now as (
         p.point_day,
         case when p.point_day < n.valid_to_date then n.mrr end as now_mrr
     from points as p
-    asof left join intervals_now as n
-        on n.customer_key = p.customer_key
-        and p.point_day >= n.valid_from_date
+    {{ tally.interval_left_join('intervals_now', 'n', 'customer_key', 'p.customer_key',
+                                'p.point_day', 'valid_from_date', 'valid_to_date') }}
 ),
 
 with_then as (
@@ -97,9 +96,8 @@ with_then as (
         p.now_mrr,
         case when p.point_day < t.valid_to_date then t.then_mrr end as then_mrr
     from with_now as p
-    asof left join shifted_nonempty as t
-        on t.customer_key = p.customer_key
-        and p.point_day >= t.valid_from_date
+    {{ tally.interval_left_join('shifted_nonempty', 't', 'customer_key', 'p.customer_key',
+                                'p.point_day', 'valid_from_date', 'valid_to_date') }}
 ),
 
 {#- pieces of days where a customer had MRR 12 months earlier and has MRR now -#}

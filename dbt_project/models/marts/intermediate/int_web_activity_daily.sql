@@ -4,11 +4,10 @@
     before it: a refresh rebuilds that span. -#}
 
 {{ config(
-    materialized='incremental',
-    incremental_strategy='append',
     on_schema_change='fail',
     tags=['daily'],
-    pre_hook="{{ tally.delete_window('date_day', before=3, after=27) }}",
+    **tally.windowed_config(
+        'date_day', pre_hook="{{ tally.delete_window('date_day', before=3, after=27) }}")
 ) }}
 
 with activity as (
@@ -23,7 +22,7 @@ bounds as (
 
 days as (
     select cast(d as date) as date_day
-    from bounds, generate_series(bounds.first_day, bounds.last_day, interval 1 day) as t(d)
+    from bounds, {{ tally.day_series('bounds.first_day', 'bounds.last_day', 't', 'd') }}
 ),
 
 final as (

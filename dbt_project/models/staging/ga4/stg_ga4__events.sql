@@ -4,11 +4,9 @@
     are replaced whole, so a re-landed day never double counts). -#}
 
 {{ config(
-    materialized='incremental',
-    incremental_strategy='append',
     on_schema_change='fail',
     tags=['daily'],
-    pre_hook="{{ tally.delete_window('landed_date') }}",
+    **tally.windowed_config('landed_date', pre_hook="{{ tally.delete_window('landed_date') }}")
 ) }}
 
 with source as (
