@@ -14,7 +14,10 @@ DEMO_WAREHOUSE ?= data/warehouse.duckdb
 DEMO_SEED ?= 42
 DEMO_SCALE ?= 1
 
-.PHONY: install demo test lint dagster docs browser clean superset superset-env
+.PHONY: install demo test lint dagster docs browser clean superset superset-env java
+
+JAVA17 := /usr/lib/jvm/java-17-openjdk-$(shell dpkg --print-architecture 2>/dev/null || echo amd64)
+export JAVA_HOME := $(JAVA17)
 
 install: $(STAMP)
 
@@ -23,7 +26,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip==24.3.1"
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,spark]"
 	cd dbt_project && ../$(BIN)/dbt parse --quiet --no-partial-parse --profiles-dir .
 	touch $(STAMP)
 
@@ -40,7 +43,15 @@ browser:
 		echo "installing Debian's chromium for the dashboard test"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: $(STAMP) browser superset-env
+# Spark (the second engine, tested for parity in `make test`) runs on Debian's Java 17; JAVA_HOME
+# is pinned to it so another JDK on the machine is never picked.
+java:
+	@test -x $(JAVA17)/bin/java || { \
+		echo "installing Debian's openjdk-17-jre-headless for the Spark engine"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless >/dev/null; }
+
+test: $(STAMP) browser superset-env java
 	$(BIN)/ruff check .
 	cd dbt_project && ../$(BIN)/dbt parse --quiet --no-partial-parse --profiles-dir .
 	$(BIN)/pytest

@@ -77,9 +77,10 @@ def _guarded_model(node: dict) -> str | None:
     return attached.rsplit(".", 1)[-1] if attached else None
 
 
-def failing_rows(database: Path, outcome: CheckOutcome) -> list[tuple]:
-    """A few of the rows a failing test returned (read-only, after dbt has exited)."""
-    if not outcome.compiled_sql or not database.exists():
+def failing_rows(database: Path | None, outcome: CheckOutcome) -> list[tuple]:
+    """A few of the rows a failing test returned (read-only, after dbt has exited). None: the
+    models live elsewhere (Spark), where the test's SQL cannot be re-run from here."""
+    if database is None or not outcome.compiled_sql or not database.exists():
         return []
     try:
         with duckdb.connect(str(database), read_only=True) as con:
@@ -90,7 +91,9 @@ def failing_rows(database: Path, outcome: CheckOutcome) -> list[tuple]:
         return []
 
 
-def blocking_summary(outcomes: list[CheckOutcome], database: Path, limit: int = 3) -> list[str]:
+def blocking_summary(
+    outcomes: list[CheckOutcome], database: Path | None, limit: int = 3
+) -> list[str]:
     """At most ~10 lines: each blocking check, its model, its message and a few failing rows."""
     blocking = [o for o in outcomes if o.blocking]
     lines = []
@@ -104,3 +107,22 @@ def blocking_summary(outcomes: list[CheckOutcome], database: Path, limit: int = 
     if len(blocking) > limit:
         lines.append(f"... and {len(blocking) - limit} more blocking check(s)")
     return lines
+
+
+def dbt_errors(target_dir: Path, limit: int = 3) -> list[str]:
+    """dbt's own error messages from its log (a build that stopped before running any node:
+    a compilation error, an engine that did not start), last line of each, for the summary."""
+    log = target_dir / "dbt.log"
+    if not log.exists():
+        return []
+    found = []
+    for line in log.read_text(errors="replace").splitlines():
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        info = event.get("info", {})
+        if info.get("level") == "error" and info.get("msg"):
+            message = " ".join(info["msg"].split())
+            found.append(message[:300])
+    return found[-limit:]

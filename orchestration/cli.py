@@ -43,6 +43,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--end", type=date.fromisoformat, help="last day to load (default: all)")
     run.add_argument("--reporting-currency", help="TALLY_REPORTING_CURRENCY (default USD)")
     run.add_argument("--reporting-tz", help="TALLY_REPORTING_TZ (default UTC)")
+    run.add_argument(
+        "--engine",
+        choices=("duckdb", "spark"),
+        help="where dbt builds the models (TALLY_ENGINE, default duckdb; spark needs Java 17)",
+    )
     run.add_argument("--verbose", action="store_true", help="print Dagster's and dbt's logs")
     run.add_argument(
         "--full-refresh",
@@ -123,7 +128,7 @@ def _generate_stripe_only(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from orchestration.preflight import history_gaps, missing_fx, path_problems
+    from orchestration.preflight import engine_problems, history_gaps, missing_fx, path_problems
 
     try:
         settings = TallySettings.from_env(
@@ -131,10 +136,11 @@ def _run(args: argparse.Namespace) -> int:
             warehouse_path=args.warehouse,
             reporting_currency=args.reporting_currency,
             reporting_timezone=args.reporting_tz,
+            engine=args.engine,
         )
     except Exception as exc:  # a malformed TALLY_* variable
         return _refuse(f"bad settings: {exc}")
-    problems = settings.problems() + path_problems(settings)
+    problems = settings.problems() + path_problems(settings) + engine_problems(settings)
     if problems:
         return _refuse(*problems)
     days = partition_days(settings.landing, ALL_OBJECTS)

@@ -6,7 +6,9 @@ is refused at once instead (the CLI exits 2).
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +17,19 @@ import duckdb
 from ingestion.catalog import ALL_OBJECTS
 from ingestion.landing import object_files
 from orchestration.settings import TallySettings
+
+
+def engine_problems(settings: TallySettings) -> list[str]:
+    """Spark needs a Java runtime and the Spark packages (`make install` brings both)."""
+    if settings.engine != "spark":
+        return []
+    found = []
+    if shutil.which("java") is None:
+        found.append("engine spark needs Java 17 on PATH (Debian: openjdk-17-jre-headless)")
+    for module in ("pyspark", "dbt.adapters.spark"):
+        if importlib.util.find_spec(module) is None:
+            found.append(f"engine spark needs the Python package {module.split('.')[-1]}")
+    return found
 
 
 def path_problems(settings: TallySettings) -> list[str]:

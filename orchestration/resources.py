@@ -36,5 +36,6 @@ def build_resources(settings: TallySettings) -> dict[str, object]:
             project_dir=DBT_PROJECT,
             profiles_dir=str(DBT_PROJECT.project_dir),
             dbt_executable=dbt_executable(),
+            target=settings.engine,  # profiles.yml has one output per engine
         ),
     }

@@ -29,7 +29,11 @@ _ENV_NAMES = {
     "schedule_timezone": "SCHEDULE_TZ",
     "activation_event": "ACTIVATION_EVENT",
     "duckdb_memory_limit": "DUCKDB_MEMORY_LIMIT",
+    "engine": "ENGINE",
+    "spark_memory": "SPARK_MEMORY",
 }
+
+ENGINES = ("duckdb", "spark")
 
 
 class TallySettings(dg.ConfigurableResource):
@@ -47,6 +51,11 @@ class TallySettings(dg.ConfigurableResource):
     activation_event: str = "activation"
     # DuckDB spills to disk beyond this, for the loader and for dbt alike.
     duckdb_memory_limit: str = "3GB"
+    # Where dbt builds the models: `duckdb` (the pipeline database) or `spark` (a local Spark
+    # session over the raw layer as Parquet; profiles.yml documents a real cluster's target).
+    engine: str = "duckdb"
+    # The Spark driver's heap (session mode: the driver is the whole cluster).
+    spark_memory: str = "2g"
 
     @classmethod
     def from_env(
@@ -94,8 +103,15 @@ class TallySettings(dg.ConfigurableResource):
     @property
     def dbt_target_dir(self) -> Path:
         """One stable dbt target folder per warehouse: partial parsing is reused run after run,
-        and artifacts are overwritten, not accumulated."""
-        return self.state_dir / "dbt"
+        and artifacts are overwritten, not accumulated. Each engine has its own (a target
+        change is a full parse)."""
+        return self.state_dir / ("dbt" if self.engine == "duckdb" else f"dbt-{self.engine}")
+
+    @property
+    def spark_dir(self) -> Path:
+        """Spark's state: its warehouse (`<schema>.db/<table>/` Parquet), metastore and the raw
+        layer it reads (`raw/<table>/`)."""
+        return self.state_dir / "spark"
 
     @property
     def lock_path(self) -> Path:
@@ -120,6 +136,8 @@ class TallySettings(dg.ConfigurableResource):
             "reporting_currency": self.reporting_currency,
             "reporting_timezone": self.reporting_timezone,
             "activation_event": self.activation_event,
+            "spark_dir": str(self.spark_dir),
+            "spark_memory": self.spark_memory,
         }
 
     # Checked before any work starts ------------------------------------------------------
@@ -127,6 +145,8 @@ class TallySettings(dg.ConfigurableResource):
     def problems(self) -> list[str]:
         """Everything wrong with the settings themselves, each in one line (empty: fine)."""
         found = []
+        if self.engine not in ENGINES:
+            found.append(f"engine {self.engine!r} is not one of {', '.join(ENGINES)}")
         for name in ("reporting_timezone", "schedule_timezone"):
             value = getattr(self, name)
             try:

@@ -26,11 +26,13 @@ from dagster_dbt import (
 from dagster_duckdb import DuckDBResource
 
 from ingestion.pending import clear_pending, ensure_pending_table, utc_now
-from orchestration.check_results import blocking_summary, read_outcomes
+from orchestration.check_results import blocking_summary, dbt_errors, read_outcomes
 from orchestration.dbt_project import DBT_PROJECT, drop_stale_partial_parse
 from orchestration.logs import PROGRESS
 from orchestration.run_lock import RunLock
+from orchestration.serving.warehouse import mart_docs
 from orchestration.settings import TallySettings
+from orchestration.spark_engine import export_raw, import_marts
 
 VENDOR_SOURCES = ("stripe", "hubspot", "ga4", "zendesk", "finance")
 FULL_REFRESH_TAG = "tally/full_refresh"
@@ -101,7 +103,16 @@ def dbt_models(
 ) -> Iterator[Any]:
     with duckdb.get_connection() as con:
         ensure_pending_table(con)
+        if tally.engine == "spark":
+            exported = export_raw(con, tally)
+            context.log.info(
+                f"raw layer for Spark: {exported.tables} tables, "
+                f"{exported.days_written} day(s) written"
+            )
     drop_stale_partial_parse(tally.dbt_target_dir)
+    # A build that fails before running a node writes no results: never report the last run's.
+    (tally.dbt_target_dir / "run_results.json").unlink(missing_ok=True)
+    (tally.dbt_target_dir / "dbt.log").unlink(missing_ok=True)
     started = utc_now()
     invocation = dbt.cli(
         build_args(tally, context.run.tags.get(FULL_REFRESH_TAG) == "true"),
@@ -114,8 +125,18 @@ def dbt_models(
     for outcome in (o for o in outcomes if not o.blocking):
         context.log.warning(f"check {outcome.check} on {outcome.model} warns: {outcome.message}")
     if not invocation.is_successful():
-        lines = blocking_summary(outcomes, tally.pipeline_db) or ["dbt build failed"]
+        models_db = tally.pipeline_db if tally.engine == "duckdb" else None
+        lines = (
+            blocking_summary(outcomes, models_db)
+            or dbt_errors(tally.dbt_target_dir)
+            or ["dbt build failed"]
+        )
         raise dg.Failure(description="\n".join(lines), allow_retries=False)
     with duckdb.get_connection() as con:
+        if tally.engine == "spark":
+            docs = mart_docs(tally.dbt_target_dir / "manifest.json")
+            order = {name: list(doc["columns"]) for name, doc in docs.items()}
+            imported = import_marts(con, tally, order)
+            context.log.info(f"Spark marts copied for publishing: {imported}")
         cleared = clear_pending(con, started)
     context.log.info(f"built; {cleared} pending partition mark(s) cleared")

@@ -6,6 +6,7 @@ from orchestration.check_results import read_outcomes
 from orchestration.run_lock import RunLock
 from orchestration.serving.warehouse import mart_docs, parquet_dir, publish
 from orchestration.settings import TallySettings
+from orchestration.spark_engine import SPARK_MARTS_SCHEMA
 
 MARTS = (
     "kpi_daily",
@@ -35,7 +36,8 @@ def published_warehouse(
         (o.check, o.model, o.message) for o in read_outcomes(tally.dbt_target_dir) if not o.blocking
     ]
     docs = mart_docs(tally.dbt_target_dir / "manifest.json")
-    report = publish(tally.pipeline_db, tally.served, warnings, docs)
+    schema = "marts" if tally.engine == "duckdb" else SPARK_MARTS_SCHEMA
+    report = publish(tally.pipeline_db, tally.served, warnings, docs, schema=schema)
     context.log.info(
         f"published {report.served} ({len(report.marts)} marts, {len(warnings)} warning(s)), "
         f"{report.parquet_files} Parquet files in {parquet_dir(report.served)}, "

@@ -45,6 +45,7 @@ def publish(
     served: Path,
     warnings: list[tuple[str, str, str]],
     docs: dict[str, dict] | None = None,
+    schema: str = "marts",
 ) -> PublishReport:
     """Copy the marts (plus `marts.run_warnings`: check, model, message) into a new served file,
     with their dbt descriptions as SQL comments (`docs`: mart -> {description, columns}), export
@@ -54,7 +55,7 @@ def publish(
     next_file = served.with_name(f".{served.name}.next")
     for leftover in (next_file, next_file.with_name(next_file.name + ".wal")):
         leftover.unlink(missing_ok=True)
-    marts = _copy_marts(pipeline_db, next_file, warnings, docs or {})
+    marts = _copy_marts(pipeline_db, next_file, warnings, docs or {}, schema)
     missing = set(REQUIRED_MARTS) - set(marts)
     if missing:
         next_file.unlink(missing_ok=True)
@@ -76,7 +77,11 @@ def publish(
 
 
 def _copy_marts(
-    pipeline_db: Path, target: Path, warnings: list[tuple[str, str, str]], docs: dict[str, dict]
+    pipeline_db: Path,
+    target: Path,
+    warnings: list[tuple[str, str, str]],
+    docs: dict[str, dict],
+    schema: str,
 ) -> dict[str, int]:
     # Not read-only: DuckDB attaches a new file only from a writable connection (this run
     # holds the warehouse's lock, so nothing else writes the pipeline database now).
@@ -87,13 +92,14 @@ def _copy_marts(
             name
             for (name,) in con.execute(
                 "select table_name from information_schema.tables "
-                "where table_catalog = current_database() and table_schema = 'marts' "
-                "order by 1"
+                "where table_catalog = current_database() and table_schema = ? "
+                "order by 1",
+                [schema],
             ).fetchall()
         ]
         for name in names:
             # Views (kpi_long) become tables: the served file stands alone.
-            con.execute(f'create table served_next.marts."{name}" as from marts."{name}"')
+            con.execute(f'create table served_next.marts."{name}" as from {schema}."{name}"')
         con.execute(
             "create table served_next.marts.run_warnings "
             "(check_name varchar, model varchar, message varchar)"

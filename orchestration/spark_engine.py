@@ -1,0 +1,64 @@
+"""What a refresh does around dbt when the engine is Spark (`TALLY_ENGINE=spark`).
+
+Before the build, the raw layer the loader wrote is mirrored as Parquet where Spark reads it
+(ingestion/raw_parquet.py; `macros/portable/raw_layer.sql` declares it). After a successful
+build, the marts Spark wrote (Parquet under its warehouse folder, `marts.db/<table>/`) are
+copied into the pipeline database's `spark_marts` schema, from which the usual publish builds
+the served file, its Parquet and the dashboard: BI tools get the same contract whichever engine
+computed the numbers, and Spark's own `marts` database stays readable through Spark SQL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from ingestion.raw_parquet import ExportReport, export_raw_layer
+from orchestration.settings import TallySettings
+
+SPARK_MARTS_SCHEMA = "spark_marts"
+
+
+def export_raw(con: duckdb.DuckDBPyConnection, settings: TallySettings) -> ExportReport:
+    return export_raw_layer(con, settings.spark_dir / "raw")
+
+
+def spark_table_dir(settings: TallySettings, schema: str, table: str) -> Path:
+    return settings.spark_dir / "warehouse" / f"{schema}.db" / table
+
+
+def import_marts(
+    con: duckdb.DuckDBPyConnection,
+    settings: TallySettings,
+    column_order: dict[str, list[str]] | None = None,
+) -> dict[str, int]:
+    """Copy every mart table Spark wrote into `spark_marts` (replacing the previous copy);
+    columns in the documented order where dbt's docs list them all (Spark moves partition
+    columns last)."""
+    marts_dir = settings.spark_dir / "warehouse" / "marts.db"
+    con.execute(f"create schema if not exists {SPARK_MARTS_SCHEMA}")
+    counts: dict[str, int] = {}
+    for folder in sorted(p for p in marts_dir.iterdir() if p.is_dir()):
+        files = list(folder.rglob("*.parquet"))
+        if not files:
+            continue
+        source = f"read_parquet('{_sql_path(folder)}/**/*.parquet', hive_partitioning = true)"
+        present = [r[0] for r in con.execute(f"describe select * from {source}").fetchall()]
+        wanted = (column_order or {}).get(folder.name, [])
+        if wanted and set(wanted) == set(present):
+            select = ", ".join(f'"{c}"' for c in wanted)
+        else:
+            select = "*"
+        con.execute(
+            f'create or replace table {SPARK_MARTS_SCHEMA}."{folder.name}" as '
+            f"select {select} from {source}"
+        )
+        counts[folder.name] = con.execute(
+            f'select count(*) from {SPARK_MARTS_SCHEMA}."{folder.name}"'
+        ).fetchone()[0]
+    return counts
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
