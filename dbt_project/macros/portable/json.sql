@@ -26,7 +26,8 @@
 {%- endmacro %}
 
 {#- The same path for Spark's get_json_object: `$.a.b`, or `$['a b']` for a key that is not a
-    plain identifier (Spark's JSONPath has no quoted-key escape: a key with a quote fails). -#}
+    plain identifier (its quotes escaped in the SQL literal; Spark's JSONPath has no escape
+    for a quote or bracket inside a key: such a key is refused at compile time). -#}
 {% macro json_path_plain(path) -%}
     {%- set ns = namespace(out="$") -%}
     {%- for seg in (path.split(".") if path else []) -%}
@@ -36,7 +37,7 @@
         {%- elif "'" in seg or "]" in seg or "[" in seg -%}
             {{ exceptions.raise_compiler_error("json path key not supported on Spark: " ~ seg) }}
         {%- else -%}
-            {%- set ns.out = ns.out ~ "['" ~ seg ~ "']" -%}
+            {%- set ns.out = ns.out ~ "[\\'" ~ seg ~ "\\']" -%}
         {%- endif -%}
     {%- endfor -%}
     '{{ ns.out }}'
