@@ -6,15 +6,7 @@
 
 {% macro stripe_subscription_versions(versions, valid_to_date) -%}
 item_periods as (
-    {#- basil and later: the billing period lives on each item -#}
-    select
-        _file,
-        _line_number,
-        min({{ tally.json_bigint('item', 'current_period_start') }}) as item_period_start,
-        max({{ tally.json_bigint('item', 'current_period_end') }}) as item_period_end
-    from {{ versions }},
-        unnest({{ tally.json_array('record', 'items.data') }}) as items(item)
-    group by _file, _line_number
+    {{ tally.stripe_item_periods(versions) }}
 ),
 
 renamed as (
@@ -38,15 +30,7 @@ renamed as (
             'coalesce(' ~ tally.json_bigint('v.record', 'current_period_end') ~ ', p.item_period_end)'
         ) }} as current_period_end_at,
         {{ tally.json_value('v.record', 'items.data') }} as items,
-        {#- One list of discounts for both layouts: the legacy single `discount`, or `discounts[]`
-            (expanded objects or bare ids), in the order they apply. -#}
-        case
-            when json_type(v.record, '$.discount') = 'OBJECT'
-                then json_array({{ tally.json_value('v.record', 'discount') }})
-            when json_type(v.record, '$.discounts') = 'ARRAY'
-                then {{ tally.json_value('v.record', 'discounts') }}
-            else json_array()
-        end as discounts,
+        {{ tally.stripe_discounts('v.record') }} as discounts,
         {{ tally.json_value('v.record', 'pending_update') }} as pending_update,
         {{ tally.json_text('v.record', 'schedule') }} as schedule_id,
         v._partition_date as valid_from_date,
@@ -56,4 +40,56 @@ renamed as (
     from {{ versions }} as v
     left join item_periods as p using (_file, _line_number)
 )
+{%- endmacro %}
+
+{#- The billing period of basil and later, which lives on each item: the earliest start and the
+    latest end over `items.data`, per raw line (`_file`, `_line_number`) of `versions`; a line
+    without items has no row (DuckDB) or NULL bounds (Spark): the same after the left join. -#}
+{% macro stripe_item_periods(versions) -%}
+    {{ return(adapter.dispatch("stripe_item_periods", "tally")(versions)) }}
+{%- endmacro %}
+{% macro duckdb__stripe_item_periods(versions) -%}
+    select
+        _file,
+        _line_number,
+        min({{ tally.json_bigint('item', 'current_period_start') }}) as item_period_start,
+        max({{ tally.json_bigint('item', 'current_period_end') }}) as item_period_end
+    from {{ versions }},
+        unnest({{ tally.json_array('record', 'items.data') }}) as items(item)
+    group by _file, _line_number
+{%- endmacro %}
+{% macro spark__stripe_item_periods(versions) -%}
+    select
+        _file,
+        _line_number,
+        array_min(transform({{ tally.json_array('record', 'items.data') }},
+            item -> {{ tally.json_bigint('item', 'current_period_start') }})) as item_period_start,
+        array_max(transform({{ tally.json_array('record', 'items.data') }},
+            item -> {{ tally.json_bigint('item', 'current_period_end') }})) as item_period_end
+    from {{ versions }}
+{%- endmacro %}
+
+{#- One JSON list of discounts for both layouts: the legacy single `discount` object, or
+    `discounts[]` (expanded objects or bare ids), in the order they apply; `[]` otherwise.
+    JSON on DuckDB, JSON text on Spark. -#}
+{% macro stripe_discounts(record) -%}
+    {{ return(adapter.dispatch("stripe_discounts", "tally")(record)) }}
+{%- endmacro %}
+{% macro duckdb__stripe_discounts(record) -%}
+    case
+        when json_type({{ record }}, '$.discount') = 'OBJECT'
+            then json_array({{ tally.json_value(record, 'discount') }})
+        when json_type({{ record }}, '$.discounts') = 'ARRAY'
+            then {{ tally.json_value(record, 'discounts') }}
+        else json_array()
+    end
+{%- endmacro %}
+{% macro spark__stripe_discounts(record) -%}
+    case
+        when {{ tally.spark_json_typed(record, 'discount', 'map<string,string>') }} is not null
+            then '[' || {{ tally.json_value(record, 'discount') }} || ']'
+        when {{ tally.spark_json_typed(record, 'discounts', 'array<string>') }} is not null
+            then {{ tally.json_value(record, 'discounts') }}
+        else '[]'
+    end
 {%- endmacro %}

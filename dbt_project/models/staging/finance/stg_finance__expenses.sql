@@ -1,11 +1,12 @@
--- Rows were validated on load (bad ones are in raw.quarantine), so the casts here are safe.
+-- Rows were validated on load (bad ones are in raw.quarantine; `month` is YYYY-MM), so the casts
+-- here are safe.
 with source as (
     select * from {{ source('finance', 'expenses') }}
 ),
 
 final as (
     select
-        strptime(month || '-01', '%Y-%m-%d')::date as expense_month,
+        cast(month || '-01' as date) as expense_month,
         lower(trim(category)) as category,
         nullif(lower(trim(channel)), '') as channel,
         cast(amount as decimal(18, 2)) as expense_amount,

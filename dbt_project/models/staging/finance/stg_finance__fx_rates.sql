@@ -6,14 +6,14 @@ deduped as (
     {#- the last line wins when a day and currency appear twice -#}
     select * from source
     qualify row_number() over (
-        partition by cast("date" as date), upper(trim(currency))
+        partition by cast({{ adapter.quote('date') }} as date), upper(trim(currency))
         order by _line_number desc
     ) = 1
 ),
 
 final as (
     select
-        cast("date" as date) as rate_date,
+        cast({{ adapter.quote('date') }} as date) as rate_date,
         upper(trim(currency)) as currency,
         cast(rate_to_reporting as decimal(18, 8)) as rate_to_reporting
     from deduped

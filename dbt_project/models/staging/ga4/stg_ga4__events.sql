@@ -17,31 +17,16 @@ with source as (
 deduped as (
     select * from source
     qualify row_number() over (
-        partition by _partition_date, record::varchar
+        partition by _partition_date, record::string
         order by _file desc, _line_number desc
     ) = 1
 ),
 
-{#- The record is parsed once, into a struct of the fields we read (one JSON pass per line
-    instead of one per field: the difference that matters at 40M events). Fields whose JSON
-    type does not fit come back NULL; integers are read as text first, because BigQuery's JSON
-    export writes INT64 as strings. #}
+{#- The record is parsed once, into a struct of the fields we read (macros/portable/json.sql). -#}
 parsed as (
     select
         _partition_date,
-        from_json(record, '{
-            "event_date": "VARCHAR", "event_timestamp": "VARCHAR", "event_name": "VARCHAR",
-            "user_pseudo_id": "VARCHAR", "user_id": "VARCHAR",
-            "event_params": [{"key": "VARCHAR", "value": {"string_value": "VARCHAR",
-                "int_value": "VARCHAR", "float_value": "DOUBLE", "double_value": "DOUBLE"}}],
-            "user_properties": [{"key": "VARCHAR", "value": {"string_value": "VARCHAR",
-                "int_value": "VARCHAR"}}],
-            "traffic_source": {"source": "VARCHAR", "medium": "VARCHAR", "name": "VARCHAR"},
-            "collected_traffic_source": {"manual_source": "VARCHAR", "manual_medium": "VARCHAR",
-                "manual_campaign_name": "VARCHAR", "gclid": "VARCHAR"},
-            "device": {"category": "VARCHAR"},
-            "geo": {"country": "VARCHAR"}
-        }') as r
+        {{ tally.ga4_event_struct('record') }} as r
     from deduped
 ),
 
@@ -49,25 +34,25 @@ params as (
     select
         _partition_date,
         r,
-        {{ tally.epoch_micros_to_timestamp("try_cast(r.event_timestamp as bigint)") }} as event_at,
-        coalesce(r.event_params, []) as event_params,
-        coalesce(r.user_properties, []) as user_properties
+        {{ tally.epoch_micros_to_timestamp(tally.text_to_int('r.event_timestamp')) }} as event_at,
+        r.event_params,
+        r.user_properties
     from parsed
 ),
 
 final as (
     select
-        try_strptime(r.event_date, '%Y%m%d')::date as event_date,
+        {{ tally.yyyymmdd_to_date('r.event_date') }} as event_date,
         event_at,
         {{ tally.reporting_date('event_at') }} as event_day,
         r.event_name,
         r.user_pseudo_id,
         r.user_id,
-        try_cast({{ tally.ga4_param('event_params', 'ga_session_id', 'int_value') }} as bigint)
+        {{ tally.text_to_int(tally.ga4_param('event_params', 'ga_session_id', 'int_value')) }}
             as ga_session_id,
         {{ tally.ga4_param('event_params', 'page_location', 'string_value') }} as page_location,
         {{ tally.ga4_param('event_params', 'page_referrer', 'string_value') }} as page_referrer,
-        try_cast({{ tally.ga4_param('event_params', 'engagement_time_msec', 'int_value') }} as bigint)
+        {{ tally.text_to_int(tally.ga4_param('event_params', 'engagement_time_msec', 'int_value')) }}
             as engagement_time_msec,
         {{ tally.ga4_param('event_params', 'source', 'string_value') }} as event_source,
         {{ tally.ga4_param('event_params', 'medium', 'string_value') }} as event_medium,

@@ -13,9 +13,9 @@ final as (
         {{ tally.json_text('record', 'id') }} as company_id,
         {{ tally.json_text('record', 'properties.name') }} as company_name,
         {#- a domain is sometimes entered as a URL: keep the host -#}
-        nullif(lower(regexp_replace(regexp_replace(trim(
+        nullif(lower(regexp_replace(regexp_replace(regexp_replace(trim(
             {{ tally.json_text('record', 'properties.domain') }}),
-            '^[a-zA-Z]+://', ''), '^www\.|/.*$', '', 'g')), '') as domain,
+            '^[a-zA-Z]+://', ''), '^www[.]', ''), '/.*$', '')), '') as domain,
         nullif(trim({{ tally.json_text('record', 'properties.account_id') }}), '') as account_id,
         coalesce(
             {{ tally.hubspot_timestamp(tally.json_text('record', 'properties.createdate')) }},

@@ -12,10 +12,11 @@ final as (
     select
         {{ tally.json_text('record', 'id') }} as submission_id,
         upper({{ tally.json_text('record', 'properties.hs_survey_type') }}) as survey_type,
-        try_cast(coalesce(
-            {{ tally.json_text('record', 'properties.hs_response_value') }},
-            {{ tally.json_text('record', 'properties.hs_value') }}
-        ) as integer) as response_value,
+        {{ tally.text_to_int(
+            'coalesce(' ~ tally.json_text('record', 'properties.hs_response_value') ~ ', '
+                ~ tally.json_text('record', 'properties.hs_value') ~ ')',
+            'integer'
+        ) }} as response_value,
         coalesce(
             {{ tally.hubspot_timestamp(tally.json_text('record', 'properties.hs_submission_timestamp')) }},
             {{ tally.iso_to_timestamp(tally.json_text('record', 'createdAt')) }}

@@ -13,10 +13,7 @@ final as (
         {{ tally.json_bigint('record', 'id') }} as organization_id,
         {{ tally.json_text('record', 'name') }} as organization_name,
         nullif(trim({{ tally.json_text('record', 'external_id') }}), '') as external_id,
-        list_transform(
-            {{ tally.json_array('record', 'domain_names') }},
-            lambda d: lower(trim(json_extract_string(d, '$')))
-        ) as domain_names,
+        {{ tally.json_text_array('record', 'domain_names', 'lower(trim({}))') }} as domain_names,
         {{ tally.iso_to_timestamp(tally.json_text('record', 'created_at')) }} as created_at,
         {{ tally.iso_to_timestamp(tally.json_text('record', 'updated_at')) }} as updated_at,
         _partition_date as landed_date
