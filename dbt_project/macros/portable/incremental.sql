@@ -7,9 +7,10 @@
     column as partition; dynamic partition overwrite replaces exactly the partitions present in
     the model's select, so a windowed select emits every row of each partition it touches and
     the delete pre-hooks are no-ops. The partition column is moved last in the Spark table.
-    One difference remains: a day (month) of the window that has no rows at all any more (a
-    re-landed file that lost every event of a day) keeps its old rows on Spark, since no
-    partition is written for it; DuckDB deletes them. A full refresh clears them.
+    One difference remains, in the day models: a day of the window that has no rows at all any
+    more (a re-landed file that lost every event of a day) keeps its old rows on Spark, since
+    no partition is written for it; DuckDB's pre-hook deletes them. A full refresh clears them.
+    (Month marts behave alike on both: neither engine deletes a month the select leaves out.)
 
     Use: {{ config(on_schema_change='fail', tags=[...],
                    **tally.windowed_config('landed_date', pre_hook="{{ tally.delete_window('landed_date') }}")) }}
