@@ -1,4 +1,6 @@
-{{ config(materialized='view', tags=['monthly']) }}
+{{ config(materialized=('view' if target.type == 'duckdb' else 'table'), tags=['monthly']) }}
+{#- A view on DuckDB (no copy of the wide marts); a table on Spark, whose marts are published
+    from their Parquet files (orchestration/spark_engine.py). -#}
 {#- The KPI tables, long: one row per KPI, grain, period and segment, for BI tools that pivot.
     Generated from the wide marts' columns, so a KPI added there appears here. -#}
 
