@@ -1,4 +1,7 @@
 {{ config(tags=['monthly'], **tally.long_view_config()) }}
+{#- A view on DuckDB (no copy of the wide marts); a table on Spark, whose marts are published
+    from their Parquet files (orchestration/spark_engine.py) and whose Derby metastore cannot
+    hold this view's SQL (portable/incremental.sql, long_view_config). -#}
 {#- The KPI tables, long: one row per KPI, grain, period and segment, for BI tools that pivot.
     Generated from the wide marts' columns, so a KPI added there appears here. -#}
 
