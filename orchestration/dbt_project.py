@@ -8,6 +8,7 @@ runs `dbt parse`; `dagster dev` re-parses through `prepare_if_dev`; `tally run` 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -31,9 +32,12 @@ def dbt_executable() -> str:
 
 def ensure_manifest() -> Path:
     """Parse the dbt project when the manifest is missing (a fresh clone) or older than a file
-    of the project (a model just edited), so assets always match the models dbt will run."""
+    of the project (a model just edited), so assets always match the models dbt will run.
+    Runs on other warehouses may parse at the same moment: each parses into its own folder and
+    renames the manifest into place, so a reader never sees half of one."""
     manifest = DBT_PROJECT.manifest_path
     if not manifest.exists() or _newest_source_mtime() > manifest.stat().st_mtime:
+        scratch = manifest.parent / f".parse-{os.getpid()}"
         result = subprocess.run(
             [
                 dbt_executable(),
@@ -42,14 +46,20 @@ def ensure_manifest() -> Path:
                 "--no-partial-parse",  # see drop_stale_partial_parse
                 "--profiles-dir",
                 str(DBT_PROJECT_DIR),
+                "--target-path",
+                str(scratch),
             ],
             cwd=DBT_PROJECT_DIR,
             capture_output=True,
             text=True,
             env={**os.environ, **DBT_ENV},
         )
-        if result.returncode != 0:
-            raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
+        try:
+            if result.returncode != 0:
+                raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
+            os.replace(scratch / "manifest.json", manifest)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
     return manifest
 
 
