@@ -163,3 +163,17 @@
 {% macro spark__json_member(expr, path) -%}
     get_json_object({{ expr }}, '$.{{ path }}')
 {%- endmacro %}
+
+{#- An ordering key of several expressions, compared left to right (for min_by / max_by ties):
+    a row value on DuckDB, a struct on Spark. NULL when `when` is false (the row is ignored by
+    min_by/max_by on both, as a NULL scalar key is; struct fields that are NULL would sort last
+    on DuckDB and first on Spark, so keep the fields non-NULL). -#}
+{% macro sort_key(exprs, when='true') -%}
+    {{ return(adapter.dispatch("sort_key", "tally")(exprs, when)) }}
+{%- endmacro %}
+{% macro duckdb__sort_key(exprs, when) -%}
+    case when {{ when }} then row({{ exprs | join(', ') }}) end
+{%- endmacro %}
+{% macro spark__sort_key(exprs, when) -%}
+    case when {{ when }} then struct({{ exprs | join(', ') }}) end
+{%- endmacro %}

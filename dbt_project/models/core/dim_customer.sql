@@ -10,11 +10,25 @@ accounts as (
         customer_key,
         min(account_id) as account_id,
         min(created_at) as first_seen_at,
-        mode(currency) as billing_currency,
         count(*) as stripe_customers,
         min(match_method) as match_method
     from identity
     group by customer_key
+),
+
+{#- the most frequent currency of the account's Stripe customers, the first by name on a tie
+    (`mode()` picks any on a tie, and not the same one on both engines) -#}
+billing_currencies as (
+    select customer_key, currency as billing_currency
+    from (
+        select customer_key, currency, count(*) as customers
+        from identity
+        where currency is not null
+        group by customer_key, currency
+    ) as counted
+    qualify row_number() over (
+        partition by customer_key order by customers desc, currency
+    ) = 1
 ),
 
 matched as (
@@ -65,7 +79,7 @@ final as (
         a.customer_key,
         a.account_id,
         a.first_seen_at,
-        a.billing_currency,
+        bc.billing_currency,
         a.stripe_customers,
         a.match_method,
         coalesce(h.channel, g.channel, 'unknown') as acquisition_channel,
@@ -75,6 +89,7 @@ final as (
         (select min(source_account_id) from matched as m
          where m.customer_key = a.customer_key and m.source = 'zendesk') as zendesk_organization_id
     from accounts as a
+    left join billing_currencies as bc using (customer_key)
     left join hubspot_channel as h using (customer_key)
     left join ga4_channel as g using (customer_key)
     left join first_plan as fp using (customer_key)

@@ -27,20 +27,36 @@ with events as (
     {%- endif %}
 ),
 
+{#- the first event's source and medium; of events at the same first instant (GA4 stamps
+    session_start and the first page_view alike), the lowest source, then medium: the same
+    row for both, and the same on every run and engine -#}
+traffic as (
+    select
+        *,
+        coalesce(event_source, collected_source, first_touch_source) as traffic_source,
+        coalesce(event_medium, collected_medium, first_touch_medium) as traffic_medium,
+        {{ tally.sort_key([
+            'event_at',
+            "coalesce(event_source, collected_source, first_touch_source, '')",
+            "coalesce(event_medium, collected_medium, first_touch_medium, '')",
+        ], when='event_at is not null') }} as first_event_key
+    from events
+),
+
 sessions as (
     select
         user_pseudo_id,
         ga_session_id,
         min(event_at) as started_at,
-        min_by(coalesce(event_source, collected_source, first_touch_source), event_at) as source,
-        min_by(coalesce(event_medium, collected_medium, first_touch_medium), event_at) as medium,
+        min_by(traffic_source, first_event_key) as source,
+        min_by(traffic_medium, first_event_key) as medium,
         max(user_id) as user_id,
         max(account_id) as account_id,
         count(*) filter (where event_name = 'page_view') as pageviews,
         count(*) filter (where event_name = 'sign_up') as signups,
         min(landed_date) as first_landed_date,
         max(landed_date) as last_landed_date
-    from events
+    from traffic
     group by user_pseudo_id, ga_session_id
 ),
 
