@@ -38,10 +38,16 @@ def import_marts(
     columns last)."""
     marts_dir = settings.spark_dir / "warehouse" / "marts.db"
     con.execute(f"create schema if not exists {SPARK_MARTS_SCHEMA}")
+    declared = _declared_columns(con, settings)
     counts: dict[str, int] = {}
     for folder in sorted(p for p in marts_dir.iterdir() if p.is_dir()):
-        files = list(folder.rglob("*.parquet"))
-        if not files:
+        if not any(folder.rglob("*.parquet")):
+            if folder.name not in declared:
+                continue
+            # A partitioned mart without rows has no file: its columns as Spark declared them.
+            columns = ", ".join(f'"{c}" {t}' for c, t in declared[folder.name])
+            con.execute(f'create or replace table {SPARK_MARTS_SCHEMA}."{folder.name}" ({columns})')
+            counts[folder.name] = 0
             continue
         source = f"read_parquet('{_sql_path(folder)}/**/*.parquet', hive_partitioning = true)"
         present = [r[0] for r in con.execute(f"describe select * from {source}").fetchall()]
@@ -58,6 +64,31 @@ def import_marts(
             f'select count(*) from {SPARK_MARTS_SCHEMA}."{folder.name}"'
         ).fetchone()[0]
     return counts
+
+
+# Spark type names DuckDB spells otherwise; decimal(p,s), double, bigint, int, date and boolean
+# are the same in both.
+_SPARK_TYPES = {"string": "varchar", "timestamp": "timestamp", "timestamp_ntz": "timestamp"}
+
+
+def _declared_columns(
+    con: duckdb.DuckDBPyConnection, settings: TallySettings
+) -> dict[str, list[tuple[str, str]]]:
+    """Each mart's columns and DuckDB types, from `tally_meta.mart_columns`, which the dbt
+    project's on-run-end hook writes on Spark (macros/portable/raw_layer.sql)."""
+    folder = settings.spark_dir / "warehouse" / "tally_meta.db" / "mart_columns"
+    if not any(folder.rglob("*.parquet")):
+        return {}
+    rows = con.execute(
+        f"select table_name, column_name, data_type from "
+        f"read_parquet('{_sql_path(folder)}/**/*.parquet') order by table_name, position"
+    ).fetchall()
+    declared: dict[str, list[tuple[str, str]]] = {}
+    for table, column, data_type in rows:
+        columns = declared.setdefault(table, [])
+        if column not in {c for c, _ in columns}:
+            columns.append((column, _SPARK_TYPES.get(data_type.lower(), data_type)))
+    return declared
 
 
 def _sql_path(path: Path) -> str:

@@ -53,9 +53,9 @@
     {{ return(true) }}
 {%- endmacro %}
 
-{#- A view, except where the engine's catalog cannot hold its text: Spark's Hive metastore on
-    Derby keeps at most 32,700 characters of view SQL, less than kpi_long's generated union
-    (one select per KPI column); there it is a table with the same rows. -#}
+{#- kpi_long: a view on DuckDB; a table on Spark, whose marts are published from their Parquet
+    files (a view has none), and whose Hive metastore on Derby keeps at most 32,700 characters
+    of a view's SQL. -#}
 {% macro long_view_config() -%}
     {{ return(adapter.dispatch("long_view_config", "tally")()) }}
 {%- endmacro %}

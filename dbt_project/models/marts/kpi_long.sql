@@ -14,18 +14,23 @@
 
 {%- if execute %}
 {%- for relation, grain, period_column, segment, segment_value in sources %}
-{%- set columns = adapter.get_columns_in_relation(relation) %}
-{%- for column in columns if column.name not in keys %}
+{%- set kpis = adapter.get_columns_in_relation(relation) | map(attribute='name')
+              | reject('in', keys) | list %}
+{#- One scan per wide mart: each row meets the list of its KPI names, and a CASE picks the
+    named column (a union of one select per KPI costs Spark a plan of a hundred scans). #}
 select
-    '{{ column.name }}' as kpi_name,
+    k.kpi_name,
     '{{ grain }}' as grain,
     {{ period_column }} as period_start,
     '{{ segment }}' as segment,
     {{ segment_value }} as segment_value,
-    cast({{ adapter.quote(column.name) }} as double) as kpi_value
+    case k.kpi_name
+        {%- for kpi in kpis %}
+        when '{{ kpi }}' then cast({{ adapter.quote(kpi) }} as double)
+        {%- endfor %}
+    end as kpi_value
 from {{ relation }}
-{% if not loop.last %}union all{% endif %}
-{%- endfor %}
+cross join (values {% for kpi in kpis %}('{{ kpi }}'){% if not loop.last %}, {% endif %}{% endfor %}) as k(kpi_name)
 {% if not loop.last %}union all{% endif %}
 {%- endfor %}
 {%- else %}
