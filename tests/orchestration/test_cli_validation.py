@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from tests.conftest import tally_cli
 
@@ -80,3 +81,14 @@ def test_cli_runs_are_recorded_where_the_ui_looks(small_warehouse: Path) -> None
         assert instance.get_runs()
         for key in (["marts", "kpi_monthly"], ["raw", "stripe"], ["warehouse", "published"]):
             assert instance.get_latest_materialization_event(dg.AssetKey(key)) is not None, key
+
+
+def test_unknown_engine_is_refused_and_creates_nothing(
+    small_landing: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TALLY_ENGINE", "snowflake")
+    out = tmp_path / "elsewhere" / "w.duckdb"
+    result = _tally("run", "--landing", small_landing, "--warehouse", out, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "engine 'snowflake'" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
