@@ -19,12 +19,21 @@ import argparse
 import json
 import shutil
 import statistics
-import subprocess
 import time
 from datetime import date
 from pathlib import Path
 
-from run import BIN, CACHE, PHASES, REPO, Measure, _commit, tally_phases, timed
+from run import (
+    BIN,
+    CACHE,
+    PHASES,
+    REPO,
+    Measure,
+    _commit,
+    generated_landing,
+    tally_phases,
+    timed,
+)
 
 SIZES = {
     "small": (date(2025, 1, 1), date(2025, 2, 15), 0.1),
@@ -37,28 +46,10 @@ SECTION_END = "<!-- /engines -->"
 
 def landing(size: str) -> Path:
     start, end, scale = SIZES[size]
-    folder = CACHE / f"landing-engines-{size}"
-    if not (folder / ".complete").exists():
-        shutil.rmtree(folder, ignore_errors=True)
-        subprocess.run(
-            [
-                str(BIN / "tally"),
-                "generate",
-                "--out",
-                str(folder),
-                "--start",
-                str(start),
-                "--end",
-                str(end),
-                "--scale",
-                str(scale),
-                "--seed",
-                "42",
-            ],
-            check=True,
-        )
-        (folder / ".complete").touch()
-    return folder
+    return generated_landing(
+        CACHE / f"landing-engines-{size}",
+        *("--start", str(start), "--end", str(end), "--scale", str(scale)),
+    )
 
 
 def run(engine: str, zone: Path, warehouse: Path, *days: str, log: str) -> dict:
@@ -118,8 +109,9 @@ def main() -> None:
                     f"one day {nightly['seconds']:.1f} s",
                     flush=True,
                 )
-    (CACHE / "engines.json").write_text(json.dumps(results, indent=2))
-    write_section(results, args.repeats, args.baseline)
+        # After each size: a later failure keeps what was measured.
+        (CACHE / "engines.json").write_text(json.dumps(results, indent=2))
+        write_section(results, args.repeats, args.baseline)
 
 
 def _median(runs: list[dict], key: str) -> float:

@@ -155,20 +155,15 @@ def timed(cmd: list[str], env: dict[str, str] | None = None, log: str = "run") -
 
 
 def landing_for(scale: float) -> Path:
-    folder = CACHE / f"landing-scale{scale:g}"
+    return generated_landing(CACHE / f"landing-scale{scale:g}", "--scale", str(scale))
+
+
+def generated_landing(folder: Path, *options: str) -> Path:
+    """`tally generate --seed 42 <options>` into `folder`, once (cached)."""
     if not (folder / ".complete").exists():
         shutil.rmtree(folder, ignore_errors=True)
         subprocess.run(
-            [
-                str(BIN / "tally"),
-                "generate",
-                "--out",
-                str(folder),
-                "--scale",
-                str(scale),
-                "--seed",
-                "42",
-            ],
+            [str(BIN / "tally"), "generate", "--out", str(folder), "--seed", "42", *options],
             check=True,
         )
         (folder / ".complete").touch()
