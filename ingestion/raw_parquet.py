@@ -58,7 +58,7 @@ def export_raw_layer(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> ExportRep
             shutil.rmtree(folder / f"_partition_date={day}", ignore_errors=True)
         con.execute(
             f"copy (select {select} from {RAW_SCHEMA}.{table} "
-            f"where _partition_date in (select unnest(?::date[]))) to '{_sql_path(folder)}' "
+            f"where _partition_date in (select unnest(?::date[]))) to '{sql_path(folder)}' "
             "(format parquet, partition_by (_partition_date), write_partition_columns true, "
             "overwrite_or_ignore true)",
             [days],
@@ -77,7 +77,7 @@ def _replace_whole(
     if by_day and not empty:
         options = "partition_by (_partition_date), write_partition_columns true"
         con.execute(
-            f"copy (select {select} from {RAW_SCHEMA}.{table}) to '{_sql_path(next_folder)}' "
+            f"copy (select {select} from {RAW_SCHEMA}.{table}) to '{sql_path(next_folder)}' "
             f"(format parquet, {options})"
         )
     else:
@@ -85,7 +85,7 @@ def _replace_whole(
         next_folder.mkdir(parents=True)
         con.execute(
             f"copy (select {select} from {RAW_SCHEMA}.{table}) "
-            f"to '{_sql_path(next_folder / 'data_0.parquet')}' (format parquet)"
+            f"to '{sql_path(next_folder / 'data_0.parquet')}' (format parquet)"
         )
     old = folder.with_name(f".{folder.name}.old")
     shutil.rmtree(old, ignore_errors=True)
@@ -117,6 +117,6 @@ def _pending_tables_days(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]
     return dict(rows)
 
 
-def _sql_path(path: Path) -> str:
+def sql_path(path: Path) -> str:
     """A path inside a SQL string literal (COPY takes no bound parameter for its target)."""
     return str(path).replace("'", "''")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.raw_parquet import ExportReport, export_raw_layer
+from ingestion.raw_parquet import ExportReport, export_raw_layer, sql_path
 from orchestration.settings import TallySettings
 
 SPARK_MARTS_SCHEMA = "spark_marts"
@@ -24,8 +24,9 @@ def export_raw(con: duckdb.DuckDBPyConnection, settings: TallySettings) -> Expor
     return export_raw_layer(con, settings.spark_dir / "raw")
 
 
-def spark_table_dir(settings: TallySettings, schema: str, table: str) -> Path:
-    return settings.spark_dir / "warehouse" / f"{schema}.db" / table
+def spark_database_dir(settings: TallySettings, database: str) -> Path:
+    """Where Spark keeps a database's tables (`<table>/` folders of Parquet)."""
+    return settings.spark_dir / "warehouse" / f"{database}.db"
 
 
 def import_marts(
@@ -36,7 +37,7 @@ def import_marts(
     """Copy every mart table Spark wrote into `spark_marts` (replacing the previous copy);
     columns in the documented order where dbt's docs list them all (Spark moves partition
     columns last)."""
-    marts_dir = settings.spark_dir / "warehouse" / "marts.db"
+    marts_dir = spark_database_dir(settings, "marts")
     con.execute(f"create schema if not exists {SPARK_MARTS_SCHEMA}")
     declared = _declared_columns(con, settings)
     counts: dict[str, int] = {}
@@ -49,7 +50,7 @@ def import_marts(
             con.execute(f'create or replace table {SPARK_MARTS_SCHEMA}."{folder.name}" ({columns})')
             counts[folder.name] = 0
             continue
-        source = f"read_parquet('{_sql_path(folder)}/**/*.parquet', hive_partitioning = true)"
+        source = f"read_parquet('{sql_path(folder)}/**/*.parquet', hive_partitioning = true)"
         present = [r[0] for r in con.execute(f"describe select * from {source}").fetchall()]
         wanted = (column_order or {}).get(folder.name, [])
         if wanted and set(wanted) == set(present):
@@ -76,12 +77,12 @@ def _declared_columns(
 ) -> dict[str, list[tuple[str, str]]]:
     """Each mart's columns and DuckDB types, from `tally_meta.mart_columns`, which the dbt
     project's on-run-end hook writes on Spark (macros/portable/raw_layer.sql)."""
-    folder = settings.spark_dir / "warehouse" / "tally_meta.db" / "mart_columns"
+    folder = spark_database_dir(settings, "tally_meta") / "mart_columns"
     if not any(folder.rglob("*.parquet")):
         return {}
     rows = con.execute(
         f"select table_name, column_name, data_type from "
-        f"read_parquet('{_sql_path(folder)}/**/*.parquet') order by table_name, position"
+        f"read_parquet('{sql_path(folder)}/**/*.parquet') order by table_name, position"
     ).fetchall()
     declared: dict[str, list[tuple[str, str]]] = {}
     for table, column, data_type in rows:
@@ -89,7 +90,3 @@ def _declared_columns(
         if column not in {c for c, _ in columns}:
             columns.append((column, _SPARK_TYPES.get(data_type.lower(), data_type)))
     return declared
-
-
-def _sql_path(path: Path) -> str:
-    return str(path).replace("'", "''")
