@@ -64,7 +64,7 @@ lint: $(STAMP)
 # (data/.warehouse.duckdb.tally/dagster), so CLI runs, partitions and checks show in the UI.
 DEMO_STATE := $(dir $(abspath $(DEMO_WAREHOUSE))).$(notdir $(DEMO_WAREHOUSE)).tally
 dagster: $(STAMP)
-	mkdir -p $(DEMO_STATE)/dagster && touch $(DEMO_STATE)/dagster/dagster.yaml
+	$(BIN)/python -m orchestration.instance $(DEMO_STATE)/dagster
 	DAGSTER_HOME=$(DEMO_STATE)/dagster TALLY_LANDING=$(DEMO_LANDING) \
 		TALLY_WAREHOUSE=$(DEMO_WAREHOUSE) $(BIN)/dagster dev -w workspace.yaml
 

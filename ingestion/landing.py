@@ -63,8 +63,9 @@ def object_files(landing: Path, spec: ObjectSpec) -> list[LandedFile]:
     directory = object_dir(landing, spec)
     if _refused_dir(landing, spec) or not directory.is_dir():
         return []
+    folder = f"{spec.source}/{spec.name}/"  # a landing zone holds ~20 objects x 30 days a month
     return [
-        _classify(landing, Path(entry.path))
+        _classify(Path(entry.path), folder + entry.name)
         for entry in _scan(directory)
         if not entry.name.startswith(".") and entry.is_file(follow_symlinks=False)
     ]
@@ -215,8 +216,7 @@ def _relpath(landing: Path, path: Path) -> str:
     return path.relative_to(landing).as_posix()
 
 
-def _classify(landing: Path, path: Path) -> LandedFile:
-    relpath = _relpath(landing, path)
+def _classify(path: Path, relpath: str) -> LandedFile:
     match = _DATED_FILE.match(path.name)
     if not match:
         return LandedFile(

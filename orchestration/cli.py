@@ -262,11 +262,11 @@ def execute_refresh(
 ) -> RunOutcome:
     """One run of `tally_refresh` over `start..end`, in the Dagster instance the UI reads
     (DAGSTER_HOME, else the warehouse's own `.<name>.tally/dagster`)."""
-    home = Path(os.environ.get("DAGSTER_HOME") or settings.dagster_home)
-    home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").touch()  # defaults: runs and events in sqlite files here
-
     import dagster as dg
+
+    from orchestration.instance import prepare_home
+
+    home = prepare_home(Path(os.environ.get("DAGSTER_HOME") or settings.dagster_home))
 
     from orchestration.dbt_project import ensure_manifest
 

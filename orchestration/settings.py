@@ -31,9 +31,11 @@ _ENV_NAMES = {
     "duckdb_memory_limit": "DUCKDB_MEMORY_LIMIT",
     "engine": "ENGINE",
     "spark_memory": "SPARK_MEMORY",
+    "refresh_tests": "REFRESH_TESTS",
 }
 
 ENGINES = ("duckdb", "spark")
+REFRESH_TESTS = ("invariants", "all")
 
 
 class TallySettings(dg.ConfigurableResource):
@@ -56,6 +58,9 @@ class TallySettings(dg.ConfigurableResource):
     engine: str = "duckdb"
     # The Spark driver's heap (session mode: the driver is the whole cluster).
     spark_memory: str = "2g"
+    # dbt tests a refresh runs: `invariants` (keys, reconciliation, the MRR bridge, ranges;
+    # column not-null/unique/accepted-values tests run on full builds) or `all`.
+    refresh_tests: str = "invariants"
 
     @classmethod
     def from_env(
@@ -147,6 +152,10 @@ class TallySettings(dg.ConfigurableResource):
         found = []
         if self.engine not in ENGINES:
             found.append(f"engine {self.engine!r} is not one of {', '.join(ENGINES)}")
+        if self.refresh_tests not in REFRESH_TESTS:
+            found.append(
+                f"refresh tests {self.refresh_tests!r} is not one of {', '.join(REFRESH_TESTS)}"
+            )
         for name in ("reporting_timezone", "schedule_timezone"):
             value = getattr(self, name)
             try:

@@ -7,8 +7,9 @@ The models are unpartitioned assets: Dagster records one materialization per mod
 one per day, while the ingestion assets keep the daily partitions the UI shows.
 
 dbt tests are asset checks of the models they guard. Unit tests and full-history tests belong to
-`make test`, not to the nightly: the build excludes unit tests, and tests on windowed models see
-only the rows the refresh wrote.
+`make test`, not to the nightly: the build excludes unit tests, tests on windowed models see
+only the rows the refresh wrote, and column hygiene tests run on full builds only (a refresh's
+Dagster run shows them planned, not executed; `TALLY_REFRESH_TESTS=all` runs them every time).
 """
 
 import json
@@ -76,7 +77,13 @@ def _with_progress(context: dg.AssetExecutionContext, events: Iterator[Any]) -> 
         yield event
 
 
-def build_args(settings: TallySettings, full_refresh: bool) -> list[str]:
+# Column hygiene (a column not null, unique, within a list of values) is checked on every full
+# build and in `make test`; a refresh checks the invariants the numbers rest on (primary keys,
+# reconciliation, the MRR bridge: tests/) and the plausibility ranges, which warn.
+COLUMN_TESTS = ("not_null", "unique", "accepted_values")
+
+
+def build_args(settings: TallySettings, full_refresh: bool, first_build: bool = False) -> list[str]:
     args = [
         "build",
         "--no-use-colors",
@@ -85,7 +92,23 @@ def build_args(settings: TallySettings, full_refresh: bool) -> list[str]:
         "--exclude-resource-type",
         "unit_test",
     ]
-    return [*args, "--full-refresh"] if full_refresh else args
+    if full_refresh:
+        return [*args, "--full-refresh"]
+    if first_build or settings.refresh_tests == "all":
+        return args
+    return [*args, "--exclude", " ".join(f"test_name:{name}" for name in COLUMN_TESTS)]
+
+
+def has_built(con: Any, engine: str) -> bool:
+    """Whether a build has succeeded on this warehouse (its marts exist)."""
+    schema = "marts" if engine == "duckdb" else "spark_marts"
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = ? and table_name = 'kpi_monthly'",
+            [schema],
+        ).fetchone()[0]
+    )
 
 
 @dbt_assets(
@@ -103,6 +126,7 @@ def dbt_models(
 ) -> Iterator[Any]:
     with duckdb.get_connection() as con:
         ensure_pending_table(con)
+        first_build = not has_built(con, tally.engine)
         if tally.engine == "spark":
             exported = export_raw(con, tally)
             context.log.info(
@@ -115,7 +139,7 @@ def dbt_models(
     (tally.dbt_target_dir / "dbt.log").unlink(missing_ok=True)
     started = utc_now()
     invocation = dbt.cli(
-        build_args(tally, context.run.tags.get(FULL_REFRESH_TAG) == "true"),
+        build_args(tally, context.run.tags.get(FULL_REFRESH_TAG) == "true", first_build),
         context=context,
         target_path=tally.dbt_target_dir,
         raise_on_error=False,

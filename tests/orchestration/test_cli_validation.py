@@ -10,6 +10,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from orchestration.instance import PooledSqliteEventLogStorage
 from tests.conftest import tally_cli
 
 
@@ -78,6 +79,7 @@ def test_cli_runs_are_recorded_where_the_ui_looks(small_warehouse: Path) -> None
     checks are there (not in a throwaway in-memory instance)."""
     home = small_warehouse.with_name(f".{small_warehouse.name}.tally") / "dagster"
     with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert isinstance(instance.event_log_storage, PooledSqliteEventLogStorage)
         assert instance.get_runs()
         for key in (["marts", "kpi_monthly"], ["raw", "stripe"], ["warehouse", "published"]):
             assert instance.get_latest_materialization_event(dg.AssetKey(key)) is not None, key
