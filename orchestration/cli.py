@@ -264,12 +264,10 @@ def execute_refresh(
     (DAGSTER_HOME, else the warehouse's own `.<name>.tally/dagster`)."""
     import dagster as dg
 
+    from orchestration.dbt_project import ensure_manifest
     from orchestration.instance import prepare_home
 
     home = prepare_home(Path(os.environ.get("DAGSTER_HOME") or settings.dagster_home))
-
-    from orchestration.dbt_project import ensure_manifest
-
     ensure_manifest()
     from orchestration.assets.dbt import FULL_REFRESH_TAG
     from orchestration.definitions import REFRESH_JOB, build_definitions

@@ -19,6 +19,7 @@ from typing import Any
 
 import sqlalchemy as db
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from dagster._serdes import ConfigurableClassData
 
 CONFIG_MARK = "# written by tally"
@@ -45,7 +46,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
             engine = db.create_engine(
                 self.conn_string_for_shard(shard),
                 pool_size=1,
-                connect_args={"timeout": 30, "check_same_thread": False},
+                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
             )
             db.event.listen(engine, "connect", _normal_sync)
             if shard not in self._initialized_dbs:
