@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import os
 import signal
@@ -30,6 +31,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     return args.handler(args)
+
+
+def entry_point() -> None:
+    """The `tally` command: `main`, then an exit without the interpreter's teardown.
+
+    Finalising the ~3,000 modules a run imports (Dagster, dbt, pandas, altair) took ~1.2 s after
+    every command had finished its work. Nothing is left to it: the run's files and databases
+    are closed by their own `with` blocks, the atexit handlers (logging, temporary files, thread
+    pools) run here, and the output is flushed before the process ends.
+    """
+    code = main()
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -353,4 +369,4 @@ def _failure_text(data: object) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry_point()
