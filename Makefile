@@ -51,10 +51,13 @@ java:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 			apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless >/dev/null; }
 
+# Test modules run on parallel workers, the longest first (tests/conftest.py); one worker per
+# core suits the 2-core CI machine: TEST_WORKERS=1 runs them one after another.
+TEST_WORKERS ?= 2
 test: $(STAMP) browser superset-env java
 	$(BIN)/ruff check .
 	cd dbt_project && ../$(BIN)/dbt parse --quiet --no-partial-parse --profiles-dir .
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

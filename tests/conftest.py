@@ -22,6 +22,28 @@ SMALL_START, SMALL_END = date(2025, 1, 1), date(2025, 5, 31)
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
 
+# `make test` runs the modules on parallel workers (pytest-xdist, `--dist loadfile`: a module and
+# its fixtures stay on one worker). The longest modules start first, so the suite does not end
+# with one of them running alone; measured on 2 cores, longest first.
+LONGEST_MODULES = (
+    "scaleout/test_spark_parity.py",
+    "orchestration/test_incremental_refresh.py",
+    "faults/test_faults.py",
+    "e2e/test_serving.py",
+    "faults/test_disk_use.py",
+    "e2e/test_tally_run.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    tests = Path(__file__).parent
+
+    def rank(item: pytest.Item) -> int:
+        module = item.path.relative_to(tests).as_posix()
+        return LONGEST_MODULES.index(module) if module in LONGEST_MODULES else len(LONGEST_MODULES)
+
+    items.sort(key=rank)  # stable: a module's tests keep their order
+
 
 def tally_cli() -> list[str]:
     """The installed `tally` entry point of this venv."""

@@ -94,7 +94,9 @@ def test_a_failed_run_leaves_the_previous_warehouse_served(
     assert result.returncode == 1
     # a few lines name the blocking check, its model and failing rows
     assert "missing FX rate" in result.stderr or "fx" in result.stderr.lower()
-    assert len(result.stderr.strip().splitlines()) <= 12, result.stderr
+    # (progress lines come every 10 s of work: how many depends on the machine's speed)
+    said = [line for line in result.stderr.strip().splitlines() if "progress:" not in line]
+    assert len(said) <= 8, result.stderr
     assert hashlib.sha256(served.read_bytes()).hexdigest() == before
     with duckdb.connect(str(served), read_only=True) as con:
         assert con.execute("select count(*) from marts.kpi_monthly").fetchone()[0] == 5
