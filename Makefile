@@ -27,7 +27,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip==24.3.1"
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,spark]"
-	cd dbt_project && ../$(BIN)/dbt parse --quiet --no-partial-parse --profiles-dir .
+	$(BIN)/python -m orchestration.dbt_project
 	touch $(STAMP)
 
 $(DEMO_LANDING)/.generated-$(DEMO_SEED)-$(DEMO_SCALE): | $(STAMP)
@@ -57,7 +57,7 @@ java:
 TEST_WORKERS ?= 3
 test: $(STAMP) browser superset-env java
 	$(BIN)/ruff check .
-	cd dbt_project && ../$(BIN)/dbt parse --quiet --no-partial-parse --profiles-dir .
+	$(BIN)/python -m orchestration.dbt_project
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 lint: $(STAMP)

@@ -1,8 +1,8 @@
 """The dbt project as dagster-dbt sees it, and its manifest.
 
 Importing this module has no side effect: the manifest is made by a build step (`make install`
-runs `dbt parse`; `dagster dev` re-parses through `prepare_if_dev`; `tally run` calls
-`ensure_manifest` before it loads the definitions).
+and `make test` run this module, `python -m orchestration.dbt_project`; `dagster dev` re-parses
+through `prepare_if_dev`; `tally run` calls `ensure_manifest` before it loads the definitions).
 """
 
 from __future__ import annotations
@@ -17,8 +17,11 @@ from dagster_dbt import DbtProject
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
 
-DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+# target: `dagster dev`'s re-parse must match a default run's (see parse_project).
+DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target="duckdb")
 DBT_PROJECT.prepare_if_dev()
+
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 
 # dbt must never phone home (no network here, and users' pipelines should not either).
 DBT_ENV = {"DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
@@ -32,35 +35,47 @@ def dbt_executable() -> str:
 
 def ensure_manifest() -> Path:
     """Parse the dbt project when the manifest is missing (a fresh clone) or older than a file
-    of the project (a model just edited), so assets always match the models dbt will run.
-    Runs on other warehouses may parse at the same moment: each parses into its own folder and
-    renames the manifest into place, so a reader never sees half of one."""
+    of the project (a model just edited), so assets always match the models dbt will run."""
     manifest = DBT_PROJECT.manifest_path
     if not manifest.exists() or _newest_source_mtime() > manifest.stat().st_mtime:
-        scratch = manifest.parent / f".parse-{os.getpid()}"
-        result = subprocess.run(
-            [
-                dbt_executable(),
-                "parse",
-                "--quiet",
-                "--no-partial-parse",  # see drop_stale_partial_parse
-                "--profiles-dir",
-                str(DBT_PROJECT_DIR),
-                "--target-path",
-                str(scratch),
-            ],
-            cwd=DBT_PROJECT_DIR,
-            capture_output=True,
-            text=True,
-            env={**os.environ, **DBT_ENV},
-        )
-        try:
-            if result.returncode != 0:
-                raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
-            os.replace(scratch / "manifest.json", manifest)
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
+        parse_project()
     return manifest
+
+
+def parse_project() -> None:
+    """`dbt parse` in full, as a run on the default settings would (`--target duckdb`, no
+    vars): the manifest Dagster's assets are defined from, and the saved parse
+    (`partial_parse.msgpack`) dagster-dbt copies into a fresh warehouse's target folder, so its
+    first build parses only what changed since (see orchestration/dbt_process.py).
+    Runs on other warehouses may parse at the same moment: each parses into its own folder and
+    renames its files into place, the manifest last, so a reader never sees half of one."""
+    target = DBT_PROJECT.manifest_path.parent
+    scratch = target / f".parse-{os.getpid()}"
+    result = subprocess.run(
+        [
+            dbt_executable(),
+            "parse",
+            "--quiet",
+            "--no-partial-parse",  # see drop_stale_partial_parse
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target",
+            "duckdb",
+            "--target-path",
+            str(scratch),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **DBT_ENV},
+    )
+    try:
+        if result.returncode != 0:
+            raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
+        os.replace(scratch / PARTIAL_PARSE_FILE, target / PARTIAL_PARSE_FILE)
+        os.replace(scratch / "manifest.json", DBT_PROJECT.manifest_path)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def drop_stale_partial_parse(target: Path) -> None:
@@ -68,7 +83,7 @@ def drop_stale_partial_parse(target: Path) -> None:
     partial parse, after an edit of the singular tests' YAML (tests/_tests.yml), kept those
     tests without their properties: severities and meta silently reverted to `error`, which
     would turn a warning into a blocked publish."""
-    cache = target / "partial_parse.msgpack"
+    cache = target / PARTIAL_PARSE_FILE
     manifest = DBT_PROJECT.manifest_path
     if cache.exists() and manifest.exists() and manifest.stat().st_mtime > cache.stat().st_mtime:
         cache.unlink()
@@ -79,3 +94,7 @@ def _newest_source_mtime() -> float:
     for folder in ("models", "macros", "tests"):
         sources += [p for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file()]
     return max(p.stat().st_mtime for p in sources if p.exists())
+
+
+if __name__ == "__main__":
+    parse_project()

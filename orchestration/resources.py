@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from functools import cached_property
 from importlib.metadata import version as installed_version
@@ -10,7 +11,7 @@ from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 from packaging.version import Version
 
-from orchestration.dbt_project import DBT_PROJECT, dbt_executable
+from orchestration.dbt_project import DBT_PROJECT
 from orchestration.run_lock import RunLock
 from orchestration.settings import TallySettings
 
@@ -46,7 +47,14 @@ def build_resources(settings: TallySettings) -> dict[str, object]:
         "dbt": TallyDbtCli(
             project_dir=DBT_PROJECT,
             profiles_dir=str(DBT_PROJECT.project_dir),
-            dbt_executable=dbt_executable(),
+            # dbt in the warehouse's state directory: see orchestration/dbt_process.py.
+            dbt_executable=sys.executable,
+            global_config_flags=[
+                "-m",
+                "orchestration.dbt_process",
+                "--workdir",
+                str(settings.state_dir),
+            ],
             target=settings.engine,  # profiles.yml has one output per engine
         ),
     }

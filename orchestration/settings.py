@@ -102,7 +102,8 @@ class TallySettings(dg.ConfigurableResource):
 
     @property
     def pipeline_db(self) -> Path:
-        """raw, staging, intermediate, core and marts: written in place by one run at a time."""
+        """raw, staging, intermediate, core and marts: written in place by one run at a time.
+        Its name is the one profiles.yml gives relative to the state directory."""
         return self.state_dir / "pipeline.duckdb"
 
     @property
@@ -134,16 +135,22 @@ class TallySettings(dg.ConfigurableResource):
     # What dbt gets -----------------------------------------------------------------------
 
     def dbt_vars(self) -> dict[str, str]:
-        """Constant for a given warehouse, so dbt's partial parse is reused across runs."""
-        return {
-            "pipeline_db": str(self.pipeline_db),
+        """The settings dbt reads that differ from the project's own defaults (dbt_project.yml
+        `vars`, profiles.yml), which are this class's defaults. dbt hashes `--vars` into its
+        partial-parse state: a warehouse on the defaults passes none, so it starts from the
+        parse saved at install (see orchestration/dbt_process.py). Spark also gets its folder."""
+        values = {
             "duckdb_memory_limit": self.duckdb_memory_limit,
             "reporting_currency": self.reporting_currency,
             "reporting_timezone": self.reporting_timezone,
             "activation_event": self.activation_event,
-            "spark_dir": str(self.spark_dir),
             "spark_memory": self.spark_memory,
         }
+        fields = type(self).model_fields
+        changed = {name: v for name, v in values.items() if v != fields[name].default}
+        if self.engine == "spark":
+            changed["spark_dir"] = str(self.spark_dir)
+        return changed
 
     # Checked before any work starts ------------------------------------------------------
 

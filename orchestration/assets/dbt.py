@@ -84,11 +84,11 @@ COLUMN_TESTS = ("not_null", "unique", "accepted_values")
 
 
 def build_args(settings: TallySettings, full_refresh: bool, first_build: bool = False) -> list[str]:
+    dbt_vars = settings.dbt_vars()
     args = [
         "build",
         "--no-use-colors",
-        "--vars",
-        json.dumps(settings.dbt_vars(), sort_keys=True),
+        *(["--vars", json.dumps(dbt_vars, sort_keys=True)] if dbt_vars else []),
         "--exclude-resource-type",
         "unit_test",
     ]
