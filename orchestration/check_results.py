@@ -8,7 +8,7 @@ test with `severity: warn` (ranges, plausibility) is reported and the refresh pu
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
@@ -24,14 +24,17 @@ class CheckOutcome:
     failures: int | None
     message: str
     compiled_sql: str | None
+    test: str | None = None  # the generic test's name (`within_ranges`), None for others
 
     @property
     def blocking(self) -> bool:
         return self.status in ("fail", "error")
 
 
-def read_outcomes(target_dir: Path) -> list[CheckOutcome]:
-    """Every node of the last dbt invocation that did not pass, from its artifacts."""
+def read_outcomes(target_dir: Path, database: Path | None = None) -> list[CheckOutcome]:
+    """Every node of the last dbt invocation that did not pass, from its artifacts. With the
+    models' `database` (read after dbt has exited), a range warning says which KPIs left their
+    range, where (see `range_breaches`)."""
     results_path, manifest_path = target_dir / "run_results.json", target_dir / "manifest.json"
     if not results_path.exists():
         return []
@@ -42,19 +45,48 @@ def read_outcomes(target_dir: Path) -> list[CheckOutcome]:
         if result["status"] not in ("fail", "error", "warn"):
             continue
         node = nodes.get(result["unique_id"], {})
-        outcomes.append(
-            CheckOutcome(
-                check=node.get("name", result["unique_id"]),
-                model=_guarded_model(node) or node.get("name", result["unique_id"]),
-                status=result["status"],
-                failures=result.get("failures"),
-                message=(result.get("message") or "").strip(),
-                compiled_sql=result.get("compiled_code")
-                if node.get("resource_type") == "test"
-                else None,
-            )
+        outcome = CheckOutcome(
+            check=node.get("name", result["unique_id"]),
+            model=_guarded_model(node) or node.get("name", result["unique_id"]),
+            status=result["status"],
+            failures=result.get("failures"),
+            message=(result.get("message") or "").strip(),
+            compiled_sql=result.get("compiled_code")
+            if node.get("resource_type") == "test"
+            else None,
+            test=(node.get("test_metadata") or {}).get("name"),
         )
+        breaches = range_breaches(database, outcome) if outcome.test == "within_ranges" else ""
+        outcomes.append(replace(outcome, message=breaches) if breaches else outcome)
     return outcomes
+
+
+def range_breaches(database: Path | None, outcome: CheckOutcome, limit: int = 5) -> str:
+    """`within_ranges`' rows (kpi, row_label, value, lower_bound, upper_bound) as one line: each KPI
+    out of its range, in how many rows, and its first breach. Empty if they cannot be read."""
+    if database is None or not outcome.compiled_sql or not database.exists():
+        return ""
+    try:
+        with duckdb.connect(str(database), read_only=True) as con:
+            rows = con.execute(
+                f"""
+                select kpi, count(*), min(lower_bound), min(upper_bound),
+                       arg_min(value, row_label), min(row_label)
+                from ({outcome.compiled_sql}) group by kpi order by kpi
+                """
+            ).fetchall()
+    except duckdb.Error:
+        return ""
+    parts = [
+        f"{kpi} in {n} row(s) out of [{_bound(lower)}, {_bound(upper)}], first {value:g} at {label}"
+        for kpi, n, lower, upper, value, label in rows[:limit]
+    ]
+    more = f"; and {len(rows) - limit} more KPI(s)" if len(rows) > limit else ""
+    return "; ".join(parts) + more
+
+
+def _bound(value: float | None) -> str:
+    return "..." if value is None else f"{value:g}"
 
 
 def node_counts(target_dir: Path) -> dict[str, float]:

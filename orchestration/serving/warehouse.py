@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from orchestration.serving.dashboard import dashboard_path, write_dashboard
+from orchestration.serving.dashboard import dashboard_path, warm_up, write_dashboard
 
 REQUIRED_MARTS = ("kpi_daily", "kpi_monthly", "mrr_movements")
 
@@ -55,17 +56,21 @@ def publish(
     next_file = served.with_name(f".{served.name}.next")
     for leftover in (next_file, next_file.with_name(next_file.name + ".wal")):
         leftover.unlink(missing_ok=True)
-    marts = _copy_marts(pipeline_db, next_file, warnings, docs or {}, schema)
-    missing = set(REQUIRED_MARTS) - set(marts)
-    if missing:
-        next_file.unlink(missing_ok=True)
-        raise PublishError(f"not published: marts missing from the build: {sorted(missing)}")
-    _fsync(next_file)
-
-    version = f".{served.stem}_marts.{os.getpid()}.{os.urandom(4).hex()}"
-    folder = served.with_name(version)
-    files = export_parquet(next_file, list(marts), folder)
-    page = write_dashboard(next_file)
+    # The dashboard renders in a thread (chart rendering is vl-convert's, outside the GIL):
+    # its engine starts while the marts are copied, its charts while the Parquet is written.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dashboard") as renderer:
+        renderer.submit(warm_up)
+        marts = _copy_marts(pipeline_db, next_file, warnings, docs or {}, schema)
+        missing = set(REQUIRED_MARTS) - set(marts)
+        if missing:
+            next_file.unlink(missing_ok=True)
+            raise PublishError(f"not published: marts missing from the build: {sorted(missing)}")
+        _fsync(next_file)
+        rendering = renderer.submit(write_dashboard, next_file)
+        version = f".{served.stem}_marts.{os.getpid()}.{os.urandom(4).hex()}"
+        folder = served.with_name(version)
+        files = export_parquet(next_file, list(marts), folder)
+        page = rendering.result()
 
     # The swap: three renames, nothing computed in between.
     os.replace(next_file, served)

@@ -27,11 +27,17 @@ Committed MRR in April adds Q's signed schedule (+150 from 05-10) and B's pendin
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from orchestration.check_results import read_outcomes
+from orchestration.dbt_project import DBT_ENV, DBT_PROJECT_DIR, dbt_executable
 from tests.conftest import pipeline_db, run_tally
 from tests.dbt.handmade_landing import build
 
@@ -437,3 +443,45 @@ def test_a_warning_check_fails_and_the_refresh_still_publishes(warehouse: Path) 
         months = served.execute("select count(*) from marts.kpi_monthly").fetchone()[0]
     assert ("assert_unvalued_discounts", "fct_subscription_mrr_segments") in warnings
     assert months > 0
+
+
+def test_a_kpi_out_of_its_range_warns_naming_it(warehouse: Path, tmp_path: Path) -> None:
+    """One test per mart checks every KPI's plausibility range (a node per column cost more than
+    the scans); its warning names the KPI, how many rows and the first one out of range."""
+    copy = tmp_path / "pipeline.duckdb"
+    shutil.copy(pipeline_db(warehouse), copy)
+    with duckdb.connect(str(copy)) as con:
+        month = con.execute(
+            "update marts.kpi_monthly set csat = 1.5, nps = -101 "
+            "where month = (select min(month) from marts.kpi_monthly) returning month"
+        ).fetchone()[0]
+    target = tmp_path / "dbt"
+    result = subprocess.run(
+        [
+            dbt_executable(),
+            "test",
+            "--select",
+            "ranges_kpi_monthly",
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(target),
+            "--vars",
+            json.dumps({"pipeline_db": str(copy)}),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        env={**os.environ, **DBT_ENV},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout[-2000:]  # a warning does not fail the command
+    [outcome] = read_outcomes(target, copy)
+    assert (outcome.check, outcome.model, outcome.status) == (
+        "ranges_kpi_monthly",
+        "kpi_monthly",
+        "warn",
+    )
+    assert outcome.message == (
+        f"csat in 1 row(s) out of [0, 1], first 1.5 at {month}; "
+        f"nps in 1 row(s) out of [-100, 100], first -101 at {month}"
+    )
