@@ -31,7 +31,7 @@ from orchestration.check_results import blocking_summary, dbt_errors, read_outco
 from orchestration.dbt_project import DBT_PROJECT, drop_stale_partial_parse
 from orchestration.logs import PROGRESS
 from orchestration.run_lock import RunLock
-from orchestration.serving.warehouse import mart_docs
+from orchestration.serving.warehouse import mart_docs, start_renderer
 from orchestration.settings import TallySettings
 from orchestration.spark_engine import export_raw, import_marts
 
@@ -138,6 +138,7 @@ def dbt_models(
     (tally.dbt_target_dir / "run_results.json").unlink(missing_ok=True)
     (tally.dbt_target_dir / "dbt.log").unlink(missing_ok=True)
     started = utc_now()
+    start_renderer()  # the dashboard's, for the publish step: loads while dbt builds
     invocation = dbt.cli(
         build_args(tally, context.run.tags.get(FULL_REFRESH_TAG) == "true", first_build),
         context=context,

@@ -23,6 +23,8 @@ import duckdb
 import pandas as pd
 import vl_convert
 
+from orchestration.serving.warehouse import dashboard_path
+
 VEGA_LITE = "v" + ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
 WIDTH, HEIGHT = 520, 220
 # Charts: a font the renderer measures and browsers draw alike (DejaVu Sans on Linux, its
@@ -34,10 +36,6 @@ CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "
 BRIDGE = ["new_mrr", "reactivation_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr"]
 BRIDGE_COLORS = ["#2563eb", "#0891b2", "#16a34a", "#f59e0b", "#dc2626"]
 FUNNEL = ["new_leads", "new_mqls", "new_sqls", "new_opportunities", "new_customers"]
-
-
-def dashboard_path(served: Path) -> Path:
-    return served.with_name(f"{served.stem}_dashboard.html")
 
 
 # --- axis formats (Vega expressions: the labels are computed when the SVG is rendered) -------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import duckdb
 
-from orchestration.serving.dashboard import dashboard_path
+from orchestration.serving.warehouse import dashboard_path
 from orchestration.settings import TallySettings
 
 _BOOKKEEPING = ("quarantine", "load_audit", "pending_partitions")
