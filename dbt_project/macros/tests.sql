@@ -52,3 +52,19 @@ where {% if lower is not none %}{{ column }} < {{ lower }}{% else %}false{% endi
     or {% if upper is not none %}{{ column }} > {{ upper }}{% else %}false{% endif %}
 {%- endfor %}
 {% endtest %}
+
+{#- Intervals [`start`, `end`) of one `key` neither empty nor overlapping: what makes a daily
+    expansion of them (one row per key and day) unique, checked on the intervals instead of on
+    their days. Returns each interval that is empty or overlaps the next one. -#}
+{% test non_overlapping_intervals(model, key, start, end) %}
+select *
+from (
+    select
+        {{ key }},
+        {{ start }},
+        {{ end }},
+        lead({{ start }}) over (partition by {{ key }} order by {{ start }}) as next_start
+    from {{ model }}
+) as intervals
+where {{ end }} <= {{ start }} or {{ end }} > next_start
+{% endtest %}

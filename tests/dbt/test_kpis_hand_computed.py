@@ -445,9 +445,21 @@ def test_a_warning_check_fails_and_the_refresh_still_publishes(warehouse: Path) 
     assert months > 0
 
 
-def test_a_kpi_out_of_its_range_warns_naming_it(warehouse: Path, tmp_path: Path) -> None:
-    """One test per mart checks every KPI's plausibility range (a node per column cost more than
-    the scans); its warning names the KPI, how many rows and the first one out of range."""
+def test_the_daily_mrr_view_has_one_row_per_customer_and_day(con) -> None:
+    """What the intervals' non-overlap test guarantees, checked on the view itself."""
+    rows, keys = con.execute(
+        "select count(*), count(distinct (customer_key, date_day)) from core.fct_customer_mrr_daily"
+    ).fetchone()
+    assert rows == keys > 0
+
+
+def test_tampered_numbers_warn_or_block_naming_what_is_wrong(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    """On a copy of the built database, made wrong on purpose: a KPI out of its plausibility
+    range warns, naming the KPI, how many rows and the first one (one range test per mart: a
+    node per column cost more than the scans); two overlapping MRR intervals of a customer fail
+    the blocking check that keeps the daily MRR view one row per customer and day."""
     copy = tmp_path / "pipeline.duckdb"
     shutil.copy(pipeline_db(warehouse), copy)
     with duckdb.connect(str(copy)) as con:
@@ -455,13 +467,19 @@ def test_a_kpi_out_of_its_range_warns_naming_it(warehouse: Path, tmp_path: Path)
             "update marts.kpi_monthly set csat = 1.5, nps = -101 "
             "where month = (select min(month) from marts.kpi_monthly) returning month"
         ).fetchone()[0]
+        con.execute(
+            "insert into core.fct_customer_mrr_intervals "
+            "select * replace (valid_from_date + 1 as valid_from_date) "
+            "from core.fct_customer_mrr_intervals "
+            "where valid_to_date > valid_from_date + 1 limit 1"
+        )
     target = tmp_path / "dbt"
     result = subprocess.run(
         [
             dbt_executable(),
             "test",
             "--select",
-            "ranges_kpi_monthly",
+            "ranges_kpi_monthly test_name:non_overlapping_intervals",
             "--profiles-dir",
             str(DBT_PROJECT_DIR),
             "--target-path",
@@ -474,14 +492,17 @@ def test_a_kpi_out_of_its_range_warns_naming_it(warehouse: Path, tmp_path: Path)
         capture_output=True,
         text=True,
     )
-    assert result.returncode == 0, result.stdout[-2000:]  # a warning does not fail the command
-    [outcome] = read_outcomes(target, copy)
-    assert (outcome.check, outcome.model, outcome.status) == (
-        "ranges_kpi_monthly",
+    assert result.returncode == 1, result.stdout[-2000:]  # the blocking check failed
+    outcomes = {o.check.split("_fct")[0]: o for o in read_outcomes(target, copy)}
+    ranges, overlap = outcomes["ranges_kpi_monthly"], outcomes["non_overlapping_intervals"]
+    assert (ranges.model, ranges.status, overlap.model, overlap.status) == (
         "kpi_monthly",
         "warn",
+        "fct_customer_mrr_intervals",
+        "fail",
     )
-    assert outcome.message == (
+    assert ranges.message == (
         f"csat in 1 row(s) out of [0, 1], first 1.5 at {month}; "
         f"nps in 1 row(s) out of [-100, 100], first -101 at {month}"
     )
+    assert overlap.failures == 1
