@@ -316,24 +316,7 @@ def _load_chunk(
                 for e in unread.entries
             ]
         if reports:
-            con.executemany(
-                f"insert into {RAW_SCHEMA}.load_audit values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    [
-                        spec.source if r.source is None else r.source,
-                        spec.name if r.object is None else r.object,
-                        r.file,
-                        r.partition_date,
-                        r.lines_read,
-                        r.lines_loaded,
-                        r.lines_quarantined,
-                        r.blank_lines,
-                        r.file_problem,
-                        loaded_at,
-                    ]
-                    for r in reports
-                ],
-            )
+            _insert_audit(con, spec, reports, loaded_at)
         con.execute("commit")
     except BaseException as exc:
         # The error that stopped the load is the one to report: a failed commit has already
@@ -345,6 +328,38 @@ def _load_chunk(
     con.execute("drop table if exists _lines")
     con.execute("drop table if exists _checked")
     return reports
+
+
+def _insert_audit(
+    con: duckdb.DuckDBPyConnection,
+    spec: ObjectSpec,
+    reports: list[FileReport],
+    loaded_at: datetime,
+) -> None:
+    """One statement for all of a chunk's audit rows: `executemany` ran one statement per
+    file, ~0.5 ms each, 1.4 s for the 2,763 HubSpot files of two years."""
+    con.execute(
+        f"""
+        insert into {RAW_SCHEMA}.load_audit
+        select
+            unnest($sources::varchar[]), unnest($objects::varchar[]), unnest($files::varchar[]),
+            unnest($days::date[]), unnest($read::bigint[]), unnest($loaded::bigint[]),
+            unnest($quarantined::bigint[]), unnest($blank::bigint[]),
+            unnest($problems::varchar[]), $at::timestamp
+        """,
+        {
+            "sources": [spec.source if r.source is None else r.source for r in reports],
+            "objects": [spec.name if r.object is None else r.object for r in reports],
+            "files": [r.file for r in reports],
+            "days": [r.partition_date for r in reports],
+            "read": [r.lines_read for r in reports],
+            "loaded": [r.lines_loaded for r in reports],
+            "quarantined": [r.lines_quarantined for r in reports],
+            "blank": [r.blank_lines for r in reports],
+            "problems": [r.file_problem for r in reports],
+            "at": loaded_at,
+        },
+    )
 
 
 def _quietly(con: duckdb.DuckDBPyConnection, error: BaseException, *statements: str) -> None:
