@@ -34,11 +34,15 @@ def ensure_pending_table(con: duckdb.DuckDBPyConnection) -> None:
 def mark_pending(
     con: duckdb.DuckDBPyConnection, source: str, obj: str, days: Iterable[date]
 ) -> int:
-    now = utc_now()
-    rows = [(source, obj, day, now) for day in sorted(set(days))]
-    if rows:
-        con.executemany(f"insert into {TABLE} values (?, ?, ?, ?)", rows)
-    return len(rows)
+    """Mark the days of one object pending, in one statement (`executemany` ran one per day:
+    5 s for the ~10,000 object-days of a two-year backfill)."""
+    marked = sorted(set(days))
+    if marked:
+        con.execute(
+            f"insert into {TABLE} select $source, $object, unnest($days::date[]), $now",
+            {"source": source, "object": obj, "days": marked, "now": utc_now()},
+        )
+    return len(marked)
 
 
 def clear_pending(con: duckdb.DuckDBPyConnection, built_from: datetime) -> int:
