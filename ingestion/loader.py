@@ -10,9 +10,12 @@ Every non-blank line ends up in exactly one of `raw.<table>` or `raw.quarantine`
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from itertools import islice
 from pathlib import Path
 
 import duckdb
@@ -392,9 +395,7 @@ def _stage_lines(con: duckdb.DuckDBPyConnection, files: list[LandedFile]) -> dic
     )
     batch: list[tuple[LandedFile, FileText]] = []
     size = 0
-    limit = max_file_bytes()
-    for f in files:
-        content = read_file_text(f.path, limit)
+    for f, content in _read_ahead(files, max_file_bytes()):
         if content.problem:
             problems[f.relpath] = content.problem
         batch.append((f, content))
@@ -405,6 +406,26 @@ def _stage_lines(con: duckdb.DuckDBPyConnection, files: list[LandedFile]) -> dic
     if batch:
         _insert_lines(con, batch)
     return problems
+
+
+# Files read ahead of the batch DuckDB is splitting: decompression (zlib) and reading run
+# outside the GIL, so they overlap DuckDB's work. A few files only: each may be large.
+READ_AHEAD_FILES = 4
+
+
+def _read_ahead(files: list[LandedFile], limit: int) -> Iterator[tuple[LandedFile, FileText]]:
+    """Each file with its text, in order, read by a thread up to READ_AHEAD_FILES ahead."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead") as reader:
+        queued: deque[tuple[LandedFile, Future[FileText]]] = deque()
+        upcoming = iter(files)
+        for f in islice(upcoming, READ_AHEAD_FILES):
+            queued.append((f, reader.submit(read_file_text, f.path, limit)))
+        while queued:
+            f, text = queued.popleft()
+            following = next(upcoming, None)
+            if following is not None:
+                queued.append((following, reader.submit(read_file_text, following.path, limit)))
+            yield f, text.result()
 
 
 def _insert_lines(con: duckdb.DuckDBPyConnection, batch: list[tuple[LandedFile, FileText]]) -> None:
