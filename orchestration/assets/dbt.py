@@ -138,7 +138,7 @@ def dbt_models(
     (tally.dbt_target_dir / "run_results.json").unlink(missing_ok=True)
     (tally.dbt_target_dir / "dbt.log").unlink(missing_ok=True)
     started = utc_now()
-    start_renderer()  # the dashboard's, for the publish step: loads while dbt builds
+    start_renderer()  # the dashboard's libraries, for the publish step: load while dbt builds
     invocation = dbt.cli(
         build_args(tally, context.run.tags.get(FULL_REFRESH_TAG) == "true", first_build),
         context=context,
