@@ -107,6 +107,12 @@ class TallySettings(dg.ConfigurableResource):
         return self.state_dir / "pipeline.duckdb"
 
     @property
+    def models_db(self) -> Path | None:
+        """The database dbt's models (and so its tests' rows) live in, when tally can read it:
+        the pipeline database on DuckDB; None on Spark, whose tables live in Spark."""
+        return self.pipeline_db if self.engine == "duckdb" else None
+
+    @property
     def dbt_target_dir(self) -> Path:
         """One stable dbt target folder per warehouse: partial parsing is reused run after run,
         and artifacts are overwritten, not accumulated. Each engine has its own (a target

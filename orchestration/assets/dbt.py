@@ -146,13 +146,12 @@ def dbt_models(
         raise_on_error=False,
     )
     yield from _with_progress(context, invocation.stream())
-    models_db = tally.pipeline_db if tally.engine == "duckdb" else None  # Spark's: not here
-    outcomes = read_outcomes(tally.dbt_target_dir, models_db)
+    outcomes = read_outcomes(tally.dbt_target_dir, tally.models_db)
     for outcome in (o for o in outcomes if not o.blocking):
         context.log.warning(f"check {outcome.check} on {outcome.model} warns: {outcome.message}")
     if not invocation.is_successful():
         lines = (
-            blocking_summary(outcomes, models_db)
+            blocking_summary(outcomes, tally.models_db)
             or dbt_errors(tally.dbt_target_dir)
             or ["dbt build failed"]
         )

@@ -32,10 +32,9 @@ def published_warehouse(
     tally: TallySettings,
     run_lock: RunLock,  # held for the whole run: one writer per warehouse
 ) -> dg.MaterializeResult:
-    models_db = tally.pipeline_db if tally.engine == "duckdb" else None
     warnings = [
         (o.check, o.model, o.message)
-        for o in read_outcomes(tally.dbt_target_dir, models_db)
+        for o in read_outcomes(tally.dbt_target_dir, tally.models_db)
         if not o.blocking
     ]
     docs = mart_docs(tally.dbt_target_dir / "manifest.json")
