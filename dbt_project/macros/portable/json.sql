@@ -279,3 +279,117 @@
 {% macro spark__ga4_param(params, key, slot) -%}
     try_element_at(filter({{ params }}, p -> p.key = '{{ key }}'), 1).value.{{ slot }}
 {%- endmacro %}
+
+{#- A record parsed once into the members a model reads. DuckDB parses the JSON again for every
+    json_extract, so a model reading twenty members parsed each record twenty times
+    (stg_stripe__subscription_history at 100k customers: 4.2 s, against 1.1 s parsed once).
+    `members`: {dotted path: 'text' | 'json'}; read them back from the parsed column with the
+    member_* macros below. DuckDB: a struct of the members (from_json: VARCHAR leaves hold the
+    same text as json_extract_string; JSON leaves hold the member, a JSON null as NULL, as on
+    Spark). Spark: the record itself, read member by member as before. -#}
+{% macro json_parse(record, members) -%}
+    {{ return(adapter.dispatch("json_parse", "tally")(record, members)) }}
+{%- endmacro %}
+{% macro duckdb__json_parse(record, members) -%}
+    {%- set spec = {} -%}
+    {%- for path, kind in members.items() -%}
+        {%- if kind not in ('text', 'json') or '[' in path or not path -%}
+            {{ exceptions.raise_compiler_error("json_parse: '" ~ path ~ "': " ~ kind) }}
+        {%- endif -%}
+        {%- set segs = path.split('.') -%}
+        {%- set ns = namespace(node=spec) -%}
+        {%- for seg in segs[:-1] -%}
+            {%- if seg not in ns.node -%}
+                {%- do ns.node.update({seg: {}}) -%}
+            {%- endif -%}
+            {%- set ns.node = ns.node[seg] -%}
+        {%- endfor -%}
+        {%- do ns.node.update({segs[-1]: 'VARCHAR' if kind == 'text' else 'JSON'}) -%}
+    {%- endfor -%}
+    from_json({{ record }}, '{{ spec | tojson | replace("'", "''") }}')
+{%- endmacro %}
+{% macro spark__json_parse(record, members) -%}
+    {{ record }}
+{%- endmacro %}
+
+{#- A member of a parsed record (json_parse) as text: json_text's result. -#}
+{% macro member_text(parsed, path) -%}
+    {{ return(adapter.dispatch("member_text", "tally")(parsed, path)) }}
+{%- endmacro %}
+{% macro duckdb__member_text(parsed, path) -%}
+    {{ parsed }}.{{ path.split(".") | map("tojson") | join(".") }}
+{%- endmacro %}
+{% macro spark__member_text(parsed, path) -%}
+    {{ tally.json_text(parsed, path) }}
+{%- endmacro %}
+
+{#- A member parsed as 'json': json_value's result (a JSON null is NULL). -#}
+{% macro member_json(parsed, path) -%}
+    {{ return(adapter.dispatch("member_json", "tally")(parsed, path)) }}
+{%- endmacro %}
+{% macro duckdb__member_json(parsed, path) -%}
+    {{ tally.duckdb__member_text(parsed, path) }}
+{%- endmacro %}
+{% macro spark__member_json(parsed, path) -%}
+    {{ tally.json_value(parsed, path) }}
+{%- endmacro %}
+
+{% macro member_bigint(parsed, path) -%}
+    {{ tally.text_to_int(tally.member_text(parsed, path)) }}
+{%- endmacro %}
+
+{% macro member_decimal(parsed, path, precision=18, scale=4) -%}
+    try_cast({{ tally.member_text(parsed, path) }} as decimal({{ precision }}, {{ scale }}))
+{%- endmacro %}
+
+{% macro member_bool(parsed, path) -%}
+    {{ tally.text_to_boolean(tally.member_text(parsed, path)) }}
+{%- endmacro %}
+
+{#- json_ref on a member parsed as 'json': an id, or an expanded object's `id`. -#}
+{% macro member_ref(parsed, path) -%}
+    {{ return(adapter.dispatch("member_ref", "tally")(parsed, path)) }}
+{%- endmacro %}
+{% macro duckdb__member_ref(parsed, path) -%}
+    {%- set member = tally.duckdb__member_text(parsed, path) -%}
+    case
+        when json_type({{ member }}) = 'OBJECT' then json_extract_string({{ member }}, '$."id"')
+        else json_extract_string({{ member }}, '$')
+    end
+{%- endmacro %}
+{% macro spark__member_ref(parsed, path) -%}
+    {{ tally.json_ref(parsed, path) }}
+{%- endmacro %}
+
+{#- json_array_sum on a member parsed as 'json'. -#}
+{% macro member_array_sum(parsed, path, member) -%}
+    {{ return(adapter.dispatch("member_array_sum", "tally")(parsed, path, member)) }}
+{%- endmacro %}
+{% macro duckdb__member_array_sum(parsed, path, member) -%}
+    {%- set array = tally.duckdb__member_text(parsed, path) -%}
+    case
+        when json_type({{ array }}) = 'ARRAY'
+            then coalesce(list_sum(list_transform(
+                cast({{ array }} as json[]),
+                lambda x: try_cast(json_extract_string(x, {{ tally.json_path(member) }}) as bigint)
+            )), 0)
+    end
+{%- endmacro %}
+{% macro spark__member_array_sum(parsed, path, member) -%}
+    {{ tally.json_array_sum(parsed, path, member) }}
+{%- endmacro %}
+
+{#- json_text_array on a member parsed as 'json'. -#}
+{% macro member_text_array(parsed, path, each="{}") -%}
+    {{ return(adapter.dispatch("member_text_array", "tally")(parsed, path, each)) }}
+{%- endmacro %}
+{% macro duckdb__member_text_array(parsed, path, each) -%}
+    {%- set array = tally.duckdb__member_text(parsed, path) -%}
+    list_transform(
+        case when json_type({{ array }}) = 'ARRAY' then cast({{ array }} as json[]) else cast([] as json[]) end,
+        lambda d: {{ each.replace("{}", "json_extract_string(d, '$')") }}
+    )
+{%- endmacro %}
+{% macro spark__member_text_array(parsed, path, each) -%}
+    {{ tally.json_text_array(parsed, path, each) }}
+{%- endmacro %}

@@ -1,25 +1,37 @@
+{#- Each record is parsed once, into the members read below (macros/portable/json.sql). -#}
+{%- set members = {
+    'id': 'text', 'source': 'json', 'type': 'text', 'reporting_category': 'text',
+    'status': 'text', 'currency': 'text', 'amount': 'text', 'fee': 'text', 'net': 'text',
+    'created': 'text', 'available_on': 'text',
+} %}
+
 with source as (
     select * from {{ source('stripe', 'balance_transactions') }}
 ),
 
+parsed as (
+    select *, {{ tally.json_parse('record', members) }} as r
+    from source
+),
+
 latest as (
-    select * from source
-    {{ latest_version(tally.json_text('record', 'id')) }}
+    select * from parsed
+    {{ latest_version(tally.member_text('r', 'id')) }}
 ),
 
 renamed as (
     select
-        {{ tally.json_text('record', 'id') }} as balance_transaction_id,
-        {{ tally.json_ref('record', 'source') }} as source_id,
-        {{ tally.json_text('record', 'type') }} as transaction_type,
-        {{ tally.json_text('record', 'reporting_category') }} as reporting_category,
-        {{ tally.json_text('record', 'status') }} as status,
-        lower({{ tally.json_text('record', 'currency') }}) as currency,
-        {{ tally.json_bigint('record', 'amount') }} as amount_minor,
-        {{ tally.json_bigint('record', 'fee') }} as fee_minor,
-        {{ tally.json_bigint('record', 'net') }} as net_minor,
-        {{ tally.epoch_seconds_to_timestamp(tally.json_bigint('record', 'created')) }} as created_at,
-        {{ tally.epoch_seconds_to_timestamp(tally.json_bigint('record', 'available_on')) }} as available_on_at,
+        {{ tally.member_text('r', 'id') }} as balance_transaction_id,
+        {{ tally.member_ref('r', 'source') }} as source_id,
+        {{ tally.member_text('r', 'type') }} as transaction_type,
+        {{ tally.member_text('r', 'reporting_category') }} as reporting_category,
+        {{ tally.member_text('r', 'status') }} as status,
+        lower({{ tally.member_text('r', 'currency') }}) as currency,
+        {{ tally.member_bigint('r', 'amount') }} as amount_minor,
+        {{ tally.member_bigint('r', 'fee') }} as fee_minor,
+        {{ tally.member_bigint('r', 'net') }} as net_minor,
+        {{ tally.epoch_seconds_to_timestamp(tally.member_bigint('r', 'created')) }} as created_at,
+        {{ tally.epoch_seconds_to_timestamp(tally.member_bigint('r', 'available_on')) }} as available_on_at,
         _partition_date as landed_date
     from latest
 ),

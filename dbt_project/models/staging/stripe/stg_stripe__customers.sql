@@ -1,13 +1,24 @@
+{#- Each record is parsed once, into the members read below (macros/portable/json.sql). -#}
+{%- set members = {
+    'id': 'text', 'deleted': 'text', 'metadata.account_id': 'text', 'email': 'text',
+    'name': 'text', 'currency': 'text', 'created': 'text',
+} %}
+
 with source as (
     select * from {{ source('stripe', 'customers') }}
+),
+
+parsed as (
+    select *, {{ tally.json_parse('record', members) }} as r
+    from source
 ),
 
 versions as (
     select
         *,
-        {{ tally.json_text('record', 'id') }} as _customer_id,
-        coalesce({{ tally.json_bool('record', 'deleted') }}, false) as _is_deletion
-    from source
+        {{ tally.member_text('r', 'id') }} as _customer_id,
+        coalesce({{ tally.member_bool('r', 'deleted') }}, false) as _is_deletion
+    from parsed
 ),
 
 latest as (
@@ -30,14 +41,14 @@ latest as (
 
 final as (
     select
-        {{ tally.json_text('record', 'id') }} as customer_id,
-        nullif(trim({{ tally.json_text('record', 'metadata.account_id') }}), '') as account_id,
-        lower({{ tally.json_text('record', 'email') }}) as email,
-        {{ tally.email_domain(tally.json_text('record', 'email')) }} as email_domain,
-        {{ tally.json_text('record', 'name') }} as customer_name,
-        lower({{ tally.json_text('record', 'currency') }}) as currency,
+        {{ tally.member_text('r', 'id') }} as customer_id,
+        nullif(trim({{ tally.member_text('r', 'metadata.account_id') }}), '') as account_id,
+        lower({{ tally.member_text('r', 'email') }}) as email,
+        {{ tally.email_domain(tally.member_text('r', 'email')) }} as email_domain,
+        {{ tally.member_text('r', 'name') }} as customer_name,
+        lower({{ tally.member_text('r', 'currency') }}) as currency,
         is_deleted,
-        {{ tally.epoch_seconds_to_timestamp(tally.json_bigint('record', 'created')) }} as created_at,
+        {{ tally.epoch_seconds_to_timestamp(tally.member_bigint('r', 'created')) }} as created_at,
         _partition_date as landed_date,
         _file as source_file,
         _line_number as source_line

@@ -1,22 +1,33 @@
+{#- Each record is parsed once, into the members read below (macros/portable/json.sql). -#}
+{%- set members = {
+    'id': 'text', 'charge': 'json', 'balance_transaction': 'json', 'status': 'text',
+    'reason': 'text', 'currency': 'text', 'amount': 'text', 'created': 'text',
+} %}
+
 with source as (
     select * from {{ source('stripe', 'refunds') }}
 ),
 
+parsed as (
+    select *, {{ tally.json_parse('record', members) }} as r
+    from source
+),
+
 latest as (
-    select * from source
-    {{ latest_version(tally.json_text('record', 'id')) }}
+    select * from parsed
+    {{ latest_version(tally.member_text('r', 'id')) }}
 ),
 
 renamed as (
     select
-        {{ tally.json_text('record', 'id') }} as refund_id,
-        {{ tally.json_ref('record', 'charge') }} as charge_id,
-        {{ tally.json_ref('record', 'balance_transaction') }} as balance_transaction_id,
-        {{ tally.json_text('record', 'status') }} as status,
-        {{ tally.json_text('record', 'reason') }} as reason,
-        lower({{ tally.json_text('record', 'currency') }}) as currency,
-        {{ tally.json_bigint('record', 'amount') }} as amount_minor,
-        {{ tally.epoch_seconds_to_timestamp(tally.json_bigint('record', 'created')) }} as created_at,
+        {{ tally.member_text('r', 'id') }} as refund_id,
+        {{ tally.member_ref('r', 'charge') }} as charge_id,
+        {{ tally.member_ref('r', 'balance_transaction') }} as balance_transaction_id,
+        {{ tally.member_text('r', 'status') }} as status,
+        {{ tally.member_text('r', 'reason') }} as reason,
+        lower({{ tally.member_text('r', 'currency') }}) as currency,
+        {{ tally.member_bigint('r', 'amount') }} as amount_minor,
+        {{ tally.epoch_seconds_to_timestamp(tally.member_bigint('r', 'created')) }} as created_at,
         _partition_date as landed_date
     from latest
 ),
