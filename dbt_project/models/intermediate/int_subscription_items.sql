@@ -3,6 +3,14 @@
     come from the item's embedded price, else from stg_stripe__prices. Metered prices are kept
     with a zero monthly amount so that excluding them is visible. -#}
 
+{#- Each item is parsed once, and its price (an id, or the expanded Price) once more, into the
+    members read below (macros/portable/json.sql). -#}
+{%- set item_members = {'id': 'text', 'price': 'json', 'quantity': 'text'} -%}
+{%- set price_members = {
+    'currency': 'text', 'unit_amount': 'text', 'recurring.interval': 'text',
+    'recurring.interval_count': 'text', 'recurring.usage_type': 'text',
+} %}
+
 with versions as (
     select subscription_id, valid_from_date, items
     from {{ ref('int_subscription_versions') }}
@@ -12,36 +20,44 @@ items as (
     select
         v.subscription_id,
         v.valid_from_date,
-        item
+        {{ tally.json_parse('item', item_members) }} as r
     from versions as v,
         {{ tally.unnest_rows(tally.json_list('v.items'), 't', 'item') }}
+),
+
+items_parsed as (
+    select
+        *,
+        {{ tally.member_ref('r', 'price') }} as price_id,
+        {{ tally.json_parse(tally.member_json('r', 'price'), price_members) }} as price
+    from items
 ),
 
 priced as (
     select
         i.subscription_id,
         i.valid_from_date,
-        {{ tally.json_text('i.item', 'id') }} as subscription_item_id,
-        {{ tally.json_ref('i.item', 'price') }} as price_id,
-        coalesce({{ tally.json_bigint('i.item', 'quantity') }}, 1) as quantity,
-        lower(coalesce({{ tally.json_text('i.item', 'price.currency') }}, p.currency)) as currency,
-        coalesce({{ tally.json_bigint('i.item', 'price.unit_amount') }}, p.unit_amount_minor)
+        {{ tally.member_text('i.r', 'id') }} as subscription_item_id,
+        i.price_id,
+        coalesce({{ tally.member_bigint('i.r', 'quantity') }}, 1) as quantity,
+        lower(coalesce({{ tally.member_text('i.price', 'currency') }}, p.currency)) as currency,
+        coalesce({{ tally.member_bigint('i.price', 'unit_amount') }}, p.unit_amount_minor)
             as unit_amount_minor,
-        coalesce({{ tally.json_text('i.item', 'price.recurring.interval') }}, p.recurring_interval)
+        coalesce({{ tally.member_text('i.price', 'recurring.interval') }}, p.recurring_interval)
             as recurring_interval,
         coalesce(
-            {{ tally.json_bigint('i.item', 'price.recurring.interval_count') }},
+            {{ tally.member_bigint('i.price', 'recurring.interval_count') }},
             p.recurring_interval_count,
             1
         ) as recurring_interval_count,
         coalesce(
-            {{ tally.json_text('i.item', 'price.recurring.usage_type') }},
+            {{ tally.member_text('i.price', 'recurring.usage_type') }},
             p.usage_type,
             'licensed'
         ) as usage_type
-    from items as i
+    from items_parsed as i
     left join {{ ref('stg_stripe__prices') }} as p
-        on p.price_id = {{ tally.json_ref('i.item', 'price') }}
+        on p.price_id = i.price_id
 ),
 
 final as (
