@@ -63,13 +63,16 @@ def rejection_reason_sql(
     types: str = "types",
     partition_date: str = "partition_date",
     vals: str | None = None,
+    is_json: str | None = None,
 ) -> str:
     """A SQL CASE giving why a line cannot load (NULL when it can), first problem wins.
 
     `types` is the list from field_types_sql() and `vals` the one from field_values_sql(),
-    computed only for lines that are valid JSON (`vals` inline when not given).
+    computed only for lines that are valid JSON (`vals` inline when not given); `is_json`
+    says whether the line is JSON (json_valid when not given).
     """
     vals = vals or field_values_sql(spec, line)
+    is_json = is_json or f"json_valid({line})"
     positions = {path: i for i, path in enumerate(scalar_paths(spec), start=1)}
 
     def jtype(field: Field) -> str:
@@ -79,7 +82,7 @@ def rejection_reason_sql(
         return f"{vals}[{positions[field.path] - 1}]"
 
     whens = [
-        f"when not json_valid({line}) then 'line is not valid JSON (truncated or malformed)'",
+        f"when not {is_json} then 'line is not valid JSON (truncated or malformed)'",
         f"when {types}[1] <> 'OBJECT' then "
         f"'line is JSON but not an object (got ' || lower({types}[1]) || ')'",
     ]

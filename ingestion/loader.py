@@ -227,14 +227,15 @@ def _load_chunk(
                 line = '' and last_line as after_last_newline
             from _lines
         ),
+        -- Each line is parsed once for its types (try: NULL when it is not JSON, instead of
+        -- a json_valid pass first) and once for its values.
         typed as (
-            select
-                *,
-                case when not blank and json_valid(line) then {field_types_sql(spec)} end
-                    as types,
-                case when not blank and json_valid(line) then {field_values_sql(spec)} end
-                    as vals
+            select *, case when not blank then try({field_types_sql(spec)}) end as types
             from flagged
+        ),
+        valued as (
+            select *, case when types is not null then {field_values_sql(spec)} end as vals
+            from typed
         )
         select
             file,
@@ -246,9 +247,9 @@ def _load_chunk(
             case
                 when blank then null
                 when encoding_error then 'line is not valid UTF-8'
-                else {rejection_reason_sql(spec, vals="vals")}
+                else {rejection_reason_sql(spec, vals="vals", is_json="types is not null")}
             end as reason
-        from typed
+        from valued
         """
     )
     table = f"{RAW_SCHEMA}.{spec.table}"
