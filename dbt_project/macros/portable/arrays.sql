@@ -164,16 +164,24 @@
     get_json_object({{ expr }}, '$.{{ path }}')
 {%- endmacro %}
 
-{#- An ordering key of several expressions, compared left to right (for min_by / max_by ties):
-    a row value on DuckDB, a struct on Spark. NULL when `when` is false (the row is ignored by
-    min_by/max_by on both, as a NULL scalar key is; struct fields that are NULL would sort last
-    on DuckDB and first on Spark, so keep the fields non-NULL). -#}
-{% macro sort_key(exprs, when='true') -%}
-    {{ return(adapter.dispatch("sort_key", "tally")(exprs, when)) }}
+{#- A struct of named fields (`fields`: {name: SQL}, in order), which min() and max() compare
+    field by field: min(ordered_row(...)) is the first row by its fields, in one aggregate
+    state (a min_by per column keeps a key per column). NULL unless `when`. Keep the fields
+    non-NULL: a NULL field sorts last on DuckDB and first on Spark. -#}
+{% macro ordered_row(fields, when='true') -%}
+    {{ return(adapter.dispatch("ordered_row", "tally")(fields, when)) }}
 {%- endmacro %}
-{% macro duckdb__sort_key(exprs, when) -%}
-    case when {{ when }} then row({{ exprs | join(', ') }}) end
+{% macro duckdb__ordered_row(fields, when) -%}
+    case when {{ when }} then struct_pack(
+        {%- for name, expr in fields.items() %}
+        {{ name }} := {{ expr }}{{ "," if not loop.last }}
+        {%- endfor %}
+    ) end
 {%- endmacro %}
-{% macro spark__sort_key(exprs, when) -%}
-    case when {{ when }} then struct({{ exprs | join(', ') }}) end
+{% macro spark__ordered_row(fields, when) -%}
+    case when {{ when }} then named_struct(
+        {%- for name, expr in fields.items() %}
+        '{{ name }}', {{ expr }}{{ "," if not loop.last }}
+        {%- endfor %}
+    ) end
 {%- endmacro %}
