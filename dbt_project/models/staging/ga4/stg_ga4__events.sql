@@ -9,15 +9,37 @@
     **tally.windowed_config('landed_date', pre_hook="{{ tally.delete_window('landed_date') }}")
 ) }}
 
-with source as (
-    select * from {{ source('ga4', 'events') }}
-    where {{ tally.in_window('_partition_date') }}
+{#- The window's raw rows (inlined where used: a CTE read more than once may be materialized,
+    every record of the window held at once), with a 64-bit hash of each line. -#}
+{%- set window_rows -%}
+    (select _partition_date, record, {{ tally.text_hash('record') }} as record_hash
+     from {{ source('ga4', 'events') }}
+     where {{ tally.in_window('_partition_date') }})
+{%- endset %}
+
+{#- ... and whether its (day, hash) is among the repeated ones. -#}
+{%- set marked_rows -%}
+    (select s._partition_date, s.record, r.record_hash is not null as may_repeat
+     from {{ window_rows }} as s
+     left join repeated as r
+        on r._partition_date = s._partition_date and r.record_hash = s.record_hash)
+{%- endset %}
+
+{#- Verbatim repeats, found by hash: a (day, hash) seen more than once holds the repeats (or,
+    rarely, lines whose hashes collide), and only its lines are compared by their full text.
+    The same rows as a distinct over (day, record), which holds every record's text at once
+    (40M events: 47 s under the 3 GB limit, against 9 s for the hashes). -#}
+with repeated as (
+    select _partition_date, record_hash
+    from {{ window_rows }} as s
+    group by _partition_date, record_hash
+    having count(*) > 1
 ),
 
-{#- Distinct, not a window keeping one copy's line: nothing below reads the line, and a hash
-    of the records costs a quarter of partitioning and sorting them (4M events: 2.7 s, 9.7 s). -#}
 deduped as (
-    select distinct _partition_date, record from source
+    select _partition_date, record from {{ marked_rows }} as m where not may_repeat
+    union all
+    select distinct _partition_date, record from {{ marked_rows }} as m where may_repeat
 ),
 
 {#- The record is parsed once, into a struct of the fields we read (macros/portable/json.sql). -#}
