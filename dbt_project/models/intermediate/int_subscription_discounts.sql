@@ -5,7 +5,7 @@
 
 with versions as (
     select subscription_id, valid_from_date, discounts
-    from {{ ref('int_subscription_versions') }}
+    from {{ ref('stg_stripe__subscription_history') }}
 ),
 
 discounts as (

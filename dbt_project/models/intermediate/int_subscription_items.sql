@@ -13,7 +13,7 @@
 
 with versions as (
     select subscription_id, valid_from_date, items
-    from {{ ref('int_subscription_versions') }}
+    from {{ ref('stg_stripe__subscription_history') }}
 ),
 
 items as (

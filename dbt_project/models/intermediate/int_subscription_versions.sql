@@ -4,8 +4,16 @@
     counts from `trial_end`, and `ended_at` (even landed days later) ends it on the day it
     happened, restating the days in between. `cancel_at` ends it within its version. -#}
 
+{#- Every column of the history but the item and discount lists (JSON, the bulk of a version's
+    bytes), which int_subscription_items and int_subscription_discounts read from the history
+    itself: not copied through every window below and written again. -#}
 with history as (
-    select * from {{ ref('stg_stripe__subscription_history') }}
+    select
+        subscription_id, customer_id, status, currency, created_at, start_date_at,
+        trial_start_at, trial_end_at, cancel_at_period_end, cancel_at, canceled_at, ended_at,
+        current_period_start_at, current_period_end_at, pending_update, schedule_id,
+        valid_from_date, valid_to_date, source_file, source_line, is_latest
+    from {{ ref('stg_stripe__subscription_history') }}
 ),
 
 ordered as (
