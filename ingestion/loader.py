@@ -124,7 +124,7 @@ def load_object(
 ) -> list[FileReport]:
     """Replace the given days (all landed days if None) of one object; report per file.
 
-    Days load in chunks of whole days (CHUNK_BYTES of files each), one transaction per chunk:
+    Days load in chunks of whole days (CHUNK_TEXT_BYTES of text each), one transaction per chunk:
     a two-year backfill of a big object never holds all its text at once, and a re-run
     replaces whatever a killed run left, day by day.
     """
@@ -177,11 +177,20 @@ class _Unread:
         return None
 
 
-CHUNK_BYTES = 256_000_000
+# Text per chunk: the chunk's lines are staged and checked in temporary tables (about twice
+# its text), which must fit DuckDB's memory limit or spill to disk. Files are measured on disk;
+# a gzipped JSON-lines export holds ~10-20 times its size in text.
+CHUNK_TEXT_BYTES = 128_000_000
+GZIP_RATIO = 10
+
+
+def _text_bytes(f: LandedFile) -> int:
+    size = f.path.stat().st_size
+    return size * GZIP_RATIO if f.path.name.endswith(".gz") else size
 
 
 def _day_chunks(files: list[LandedFile]) -> list[list[LandedFile]]:
-    """Files grouped into chunks of whole days, each about CHUNK_BYTES on disk."""
+    """Files grouped into chunks of whole days, each about CHUNK_TEXT_BYTES of text."""
     by_day: dict[date, list[LandedFile]] = {}
     for f in files:
         by_day.setdefault(f.partition, []).append(f)
@@ -190,8 +199,8 @@ def _day_chunks(files: list[LandedFile]) -> list[list[LandedFile]]:
     size = 0
     for day in sorted(by_day):
         current += by_day[day]
-        size += sum(f.path.stat().st_size for f in by_day[day])
-        if size >= CHUNK_BYTES:
+        size += sum(_text_bytes(f) for f in by_day[day])
+        if size >= CHUNK_TEXT_BYTES:
             chunks.append(current)
             current, size = [], 0
     if current:

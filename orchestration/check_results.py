@@ -31,14 +31,19 @@ class CheckOutcome:
         return self.status in ("fail", "error")
 
 
-def read_outcomes(target_dir: Path, database: Path | None = None) -> list[CheckOutcome]:
+def read_outcomes(
+    target_dir: Path, database: Path | None = None, manifest_path: Path | None = None
+) -> list[CheckOutcome]:
     """Every node of the last dbt invocation that did not pass, from its artifacts. With the
     models' `database` (read after dbt has exited), a range warning says which KPIs left their
-    range, where (see `range_breaches`)."""
-    results_path, manifest_path = target_dir / "run_results.json", target_dir / "manifest.json"
+    range, where (see `range_breaches`). The nodes are described by `manifest_path`, by default
+    the manifest dbt wrote beside the results (a tally build writes none: it passes the
+    project's, see orchestration/dbt_process.py)."""
+    results_path = target_dir / "run_results.json"
     if not results_path.exists():
         return []
     results = json.loads(results_path.read_text())["results"]
+    manifest_path = manifest_path or target_dir / "manifest.json"
     nodes = json.loads(manifest_path.read_text())["nodes"] if manifest_path.exists() else {}
     outcomes = []
     for result in results:

@@ -54,6 +54,8 @@ def build_resources(settings: TallySettings) -> dict[str, object]:
                 "orchestration.dbt_process",
                 "--workdir",
                 str(settings.state_dir),
+                "--results",
+                str(settings.dbt_target_dir / "run_results.json"),
             ],
             target=settings.engine,  # profiles.yml has one output per engine
         ),

@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from sample import generate
 
@@ -70,21 +71,51 @@ def vendor_landing() -> Path:
     return VENDOR_SAMPLES
 
 
+def _made_once(tmp_path_factory: pytest.TempPathFactory, name: str, make) -> Path:
+    """`make(folder)` once per test session, whichever pytest-xdist worker asks first; the
+    other workers wait for it and share the folder (a full run of the small zone is ~40 s of
+    the suite's 2 cores, and every worker needs it)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder, done = shared / name, shared / f"{name}.done"
+    with FileLock(str(shared / f"{name}.lock")):
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            make(folder)
+            done.touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def small_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("small_landing")
-    generate(out, SMALL_START, SMALL_END, scale=0.3, seed=7)
-    return out
+    """Read only: a test that changes files copies it first (`copy_landing`)."""
+    return _made_once(
+        tmp_path_factory,
+        "small_landing",
+        lambda out: generate(out, SMALL_START, SMALL_END, scale=0.3, seed=7),
+    )
+
+
+def _small_build(landing: Path):
+    def make(folder: Path) -> None:
+        warehouse = folder / "warehouse.duckdb"
+        result = run_tally("run", "--landing", landing, "--warehouse", warehouse)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        warehouse.with_suffix(".stdout").write_text(result.stdout)
+
+    return make
 
 
 @pytest.fixture(scope="session")
 def small_warehouse(small_landing: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`tally run` on the small landing zone, once per test session."""
-    warehouse = tmp_path_factory.mktemp("small_wh") / "warehouse.duckdb"
-    result = run_tally("run", "--landing", small_landing, "--warehouse", warehouse)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    warehouse.with_suffix(".stdout").write_text(result.stdout)
-    return warehouse
+    """`tally run` on the small landing zone, once per test session; each worker gets its own
+    copy (DuckDB lets one process write a file: a test opening it must not lock out another
+    worker's)."""
+    built = _made_once(tmp_path_factory, "small_wh_build", _small_build(small_landing))
+    own = tmp_path_factory.mktemp("small_wh")
+    shutil.copytree(built, own, symlinks=True, dirs_exist_ok=True)
+    return own / "warehouse.duckdb"
 
 
 def pipeline_db(warehouse: Path) -> Path:

@@ -135,8 +135,9 @@ def dbt_models(
             )
     drop_stale_partial_parse(tally.dbt_target_dir)
     # A build that fails before running a node writes no results: never report the last run's.
-    (tally.dbt_target_dir / "run_results.json").unlink(missing_ok=True)
-    (tally.dbt_target_dir / "dbt.log").unlink(missing_ok=True)
+    # (manifest.json: earlier versions wrote one per build; the project's describes the nodes.)
+    for artifact in ("run_results.json", "dbt.log", "manifest.json", "semantic_manifest.json"):
+        (tally.dbt_target_dir / artifact).unlink(missing_ok=True)
     started = utc_now()
     start_renderer()  # the dashboard's libraries, for the publish step: load while dbt builds
     invocation = dbt.cli(
@@ -146,7 +147,7 @@ def dbt_models(
         raise_on_error=False,
     )
     yield from _with_progress(context, invocation.stream())
-    outcomes = read_outcomes(tally.dbt_target_dir, tally.models_db)
+    outcomes = read_outcomes(tally.dbt_target_dir, tally.models_db, DBT_PROJECT.manifest_path)
     for outcome in (o for o in outcomes if not o.blocking):
         context.log.warning(f"check {outcome.check} on {outcome.model} warns: {outcome.message}")
     if not invocation.is_successful():
@@ -158,7 +159,7 @@ def dbt_models(
         raise dg.Failure(description="\n".join(lines), allow_retries=False)
     with duckdb.get_connection() as con:
         if tally.engine == "spark":
-            docs = mart_docs(tally.dbt_target_dir / "manifest.json")
+            docs = mart_docs(DBT_PROJECT.manifest_path)
             order = {name: list(doc["columns"]) for name, doc in docs.items()}
             imported = import_marts(con, tally, order)
             context.log.info(f"Spark marts copied for publishing: {imported}")

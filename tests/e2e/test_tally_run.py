@@ -101,6 +101,18 @@ def test_a_fresh_warehouse_starts_from_the_saved_parse(small_warehouse: Path) ->
     assert not (REPO / "dbt_project" / "pipeline.duckdb").exists()
 
 
+def test_a_build_writes_its_results_and_no_manifest(small_warehouse: Path) -> None:
+    """dbt writes no JSON artifact of its own in a run (two manifests, two semantic manifests
+    and a graph a build, nothing reads them); the launcher writes the results the run's
+    summary and checks come from."""
+    dbt_dir = small_warehouse.with_name(f".{small_warehouse.name}.tally") / "dbt"
+    results = json.loads((dbt_dir / "run_results.json").read_text())
+    assert len(results["results"]) > 100
+    assert {r["status"] for r in results["results"]} <= {"success", "pass", "warn"}
+    assert not (dbt_dir / "manifest.json").exists()
+    assert not (dbt_dir / "semantic_manifest.json").exists()
+
+
 def test_served_file_holds_the_marts_only(small_warehouse: Path) -> None:
     """BI users get marts; raw records and staging (emails, names) stay in the pipeline's
     own database."""

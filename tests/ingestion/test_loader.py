@@ -206,7 +206,7 @@ def test_loading_in_day_chunks_equals_loading_at_once(
         )
 
     at_once = load()
-    monkeypatch.setattr("ingestion.loader.CHUNK_BYTES", 1)  # every day its own chunk
+    monkeypatch.setattr("ingestion.loader.CHUNK_TEXT_BYTES", 1)  # every day its own chunk
     assert load() == at_once
     assert len(at_once[1]) == 3 and len(at_once[2]) == 4  # 3 bad lines + the misnamed file
 
