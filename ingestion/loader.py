@@ -179,7 +179,7 @@ class _Unread:
 
 # Text per chunk: the chunk's lines are staged and checked in temporary tables (about twice
 # its text), which must fit DuckDB's memory limit or spill to disk. Files are measured on disk;
-# a gzipped JSON-lines export holds ~20 times its size in text (GA4 days: 19-21x).
+# a gzipped JSON-lines export holds ~20-30 times its size in text (sample GA4 days: 20-31x).
 CHUNK_TEXT_BYTES = 256_000_000
 GZIP_RATIO = 20
 

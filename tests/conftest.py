@@ -97,22 +97,19 @@ def small_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
 
 
-def _small_build(landing: Path):
-    def make(folder: Path) -> None:
-        warehouse = folder / "warehouse.duckdb"
-        result = run_tally("run", "--landing", landing, "--warehouse", warehouse)
-        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-        warehouse.with_suffix(".stdout").write_text(result.stdout)
-
-    return make
-
-
 @pytest.fixture(scope="session")
 def small_warehouse(small_landing: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`tally run` on the small landing zone, once per test session; each worker gets its own
     copy (DuckDB lets one process write a file: a test opening it must not lock out another
     worker's)."""
-    built = _made_once(tmp_path_factory, "small_wh_build", _small_build(small_landing))
+
+    def build(folder: Path) -> None:
+        warehouse = folder / "warehouse.duckdb"
+        result = run_tally("run", "--landing", small_landing, "--warehouse", warehouse)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        warehouse.with_suffix(".stdout").write_text(result.stdout)
+
+    built = _made_once(tmp_path_factory, "small_wh_build", build)
     own = tmp_path_factory.mktemp("small_wh")
     shutil.copytree(built, own, symlinks=True, dirs_exist_ok=True)
     return own / "warehouse.duckdb"
