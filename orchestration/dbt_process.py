@@ -17,6 +17,7 @@ the run's `run_results.json`).
 
 from __future__ import annotations
 
+import atexit
 import os
 import sys
 from pathlib import Path
@@ -54,11 +55,21 @@ def main() -> None:
     if "workdir" in options:
         os.chdir(options["workdir"])
     if results is not None:
-        sys.exit(run_writing_results(dbt_args, results))
+        _exit(run_writing_results(dbt_args, results))
     sys.argv = ["dbt", *dbt_args]
     from dbt.cli.main import cli
 
     sys.exit(cli())
+
+
+def _exit(code: int) -> None:
+    """Exit without the interpreter's teardown of dbt's ~2,000 modules (~0.4 s a build, paid
+    while Dagster waits). The atexit handlers still run first: dbt-duckdb's closes the database
+    (a checkpoint, so the next reader replays no log), logging flushes its files."""
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":

@@ -152,9 +152,12 @@ def test_relanded_day_replaces_never_appends(
 
 
 def test_unknown_currency_fails_naming_currency_and_date(
-    small_landing: Path, tmp_path: Path
+    small_landing: Path, small_warehouse: Path, tmp_path: Path
 ) -> None:
+    """A nightly refresh meets a charge in a currency with no rates: it fails naming both, and
+    BI tools keep the last published file."""
     landing = copy_landing(small_landing, tmp_path / "landing")
+    warehouse = copy_warehouse(small_warehouse, tmp_path / "w.duckdb")
     charges = sorted((landing / "stripe" / "charges").glob("2025-04-*.jsonl"))[0]
     text = charges.read_text().splitlines()
     text[0] = (
@@ -165,24 +168,34 @@ def test_unknown_currency_fails_naming_currency_and_date(
         .replace('"currency":"jpy"', '"currency":"xyz"')
     )
     charges.write_text("\n".join(text) + "\n")
-    result = run_tally("run", "--landing", landing, "--warehouse", tmp_path / "w.duckdb")
+    result = _refresh_day(landing, warehouse, charges.stem)
     assert result.returncode == 1
-    output = result.stdout + result.stderr
-    assert "missing FX rate: no rate for XYZ on 2025-04-" in output
+    assert f"missing FX rate: no rate for XYZ on {charges.stem}" in result.stdout + result.stderr
+    assert warehouse.read_bytes() == small_warehouse.read_bytes()
 
 
 def test_missing_fx_rate_fails_naming_currency_and_date(
-    small_landing: Path, tmp_path: Path
+    small_landing: Path, small_warehouse: Path, tmp_path: Path
 ) -> None:
+    """The finance file is reloaded whole by every run: a rate that went missing from it fails
+    the next refresh, whichever day it loads."""
     landing = copy_landing(small_landing, tmp_path / "landing")
+    warehouse = copy_warehouse(small_warehouse, tmp_path / "w.duckdb")
     rates = landing / "finance" / "fx_rates.csv"
     kept = [
         line for line in rates.read_text().splitlines() if not line.startswith("2025-02-14,JPY")
     ]
     rates.write_text("\n".join(kept) + "\n")
-    result = run_tally("run", "--landing", landing, "--warehouse", tmp_path / "w.duckdb")
+    result = _refresh_day(landing, warehouse, "2025-05-31")
     assert result.returncode == 1
     assert "missing FX rate: no rate for JPY on 2025-02-14" in result.stdout + result.stderr
+    assert warehouse.read_bytes() == small_warehouse.read_bytes()
+
+
+def _refresh_day(landing: Path, warehouse: Path, day: str) -> subprocess.CompletedProcess:
+    return run_tally(
+        "run", "--landing", landing, "--warehouse", warehouse, "--start", day, "--end", day
+    )
 
 
 def test_landing_directory_that_does_not_exist(tmp_path: Path) -> None:
