@@ -119,6 +119,38 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- The first period (a month's first day) whose web KPIs a refresh can move: the month of the
+    earliest day whose GA4 facts it rebuilds (`active_days_in_window`: the days of the window's
+    events and the 3 days before the window), of the earliest session those events belong to
+    (a session that crossed midnight), or of its first pending day of any source (the calendar
+    grows from there). Nothing pending: 9999-12-01, no period. none: every period (first
+    build, full refresh, no pending table). Models calling it ref stg_ga4__events and
+    fct_web_sessions. -#}
+{% macro web_periods_since() -%}
+    {%- set days = tally.window_bounds('day') -%}
+    {%- if days is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set sql -%}
+        select cast(date_trunc('month', least(
+            (select min(event_day) from ({{ tally.active_days_in_window() }}) as rebuilt(event_day)),
+            (select min(session_day) from {{ ref('fct_web_sessions') }}
+             where last_landed_date >= date '{{ days[0] }}'),
+            date '{{ tally.window_bounds('month')[0] }}')) as date)
+    {%- endset -%}
+    {{ return(run_query(sql).rows[0][0] | string) }}
+{%- endmacro %}
+
+{#- Pre-hook of int_kpi_web: drop the periods the refresh rewrites. -#}
+{% macro delete_web_periods() -%}
+    {%- set since = tally.web_periods_since() -%}
+    {%- if since is none or tally.replaces_partitions() -%}
+        select 1
+    {%- else -%}
+        delete from {{ this }} where period_start >= date '{{ since }}'
+    {%- endif -%}
+{%- endmacro %}
+
 {#- The closing select of a month-grain mart, after its `final` CTE. A month-window refresh
     writes the window's months plus any earlier month whose rows changed (a late cancellation
     restates its period; cohort KPIs reach back a year), so the mart always equals a full

@@ -16,31 +16,20 @@ cohorts as (
     group by i.customer_key
 ),
 
-members as (
-    {%- for segment, segment_value in [("'all'", "'all'"), ("'plan'", 'dc.first_plan'),
-                                       ("'channel'", 'dc.acquisition_channel')] %}
-    select c.customer_key, c.cohort_month, {{ segment }} as segment, {{ segment_value }} as segment_value
-    from cohorts as c
-    join {{ ref('dim_customer') }} as dc using (customer_key)
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
-),
-
+{#- Each customer's months from its cohort month on: its MRR at the month's snapshot day. The
+    segments are grouping sets of one pass over these rows (a customer's months do not depend
+    on the segment it is counted in). -#}
 monthly as (
     select
-        m.customer_key,
-        m.cohort_month,
-        m.segment,
-        m.segment_value,
+        c.customer_key,
+        c.cohort_month,
         s.month,
-        {{ dbt.datediff('m.cohort_month', 's.month', 'month') }} as months_since_start,
+        {{ dbt.datediff('c.cohort_month', 's.month', 'month') }} as months_since_start,
         coalesce(d.mrr, 0) as mrr
-    from members as m
-    join snapshots as s on s.month >= m.cohort_month
+    from cohorts as c
+    join snapshots as s on s.month >= c.cohort_month
     left join {{ ref('fct_customer_mrr_intervals') }} as d
-        on d.customer_key = m.customer_key
+        on d.customer_key = c.customer_key
         and s.snapshot_day >= d.valid_from_date
         and s.snapshot_day < d.valid_to_date
 ),
@@ -56,7 +45,7 @@ with_revenue as (
     select
         mo.*,
         sum(coalesce(r.revenue, 0)) over (
-            partition by mo.customer_key, mo.segment order by mo.month
+            partition by mo.customer_key order by mo.month
             rows unbounded preceding
         ) as cumulative_revenue
     from monthly as mo
@@ -65,16 +54,29 @@ with_revenue as (
 
 aggregated as (
     select
-        cohort_month,
-        months_since_start,
-        segment,
-        segment_value,
+        w.cohort_month,
+        w.months_since_start,
+        case
+            when grouping(dc.first_plan) = 0 then 'plan'
+            when grouping(dc.acquisition_channel) = 0 then 'channel'
+            else 'all'
+        end as segment,
+        case
+            when grouping(dc.first_plan) = 0 then dc.first_plan
+            when grouping(dc.acquisition_channel) = 0 then dc.acquisition_channel
+            else 'all'
+        end as segment_value,
         count(*) as customers,
-        count(*) filter (where mrr > 0) as retained_customers,
-        sum(mrr) as mrr,
-        sum(cumulative_revenue) as cumulative_revenue
-    from with_revenue
-    group by all
+        count(*) filter (where w.mrr > 0) as retained_customers,
+        sum(w.mrr) as mrr,
+        sum(w.cumulative_revenue) as cumulative_revenue
+    from with_revenue as w
+    join {{ ref('dim_customer') }} as dc using (customer_key)
+    group by grouping sets (
+        (w.cohort_month, w.months_since_start),
+        (w.cohort_month, w.months_since_start, dc.first_plan),
+        (w.cohort_month, w.months_since_start, dc.acquisition_channel)
+    )
 ),
 
 final as (

@@ -1,12 +1,19 @@
 {#- One row per month and acquisition channel: funnel, traffic, new customers, CAC and
     marketing ROI (KPIS.md: "all funnel KPIs also by acquisition channel"). Marketing spend is
-    the channel's marketing expenses; sales expenses are not allocated to channels. -#}
+    the channel's marketing expenses; sales expenses are not allocated to channels.
+
+    A refresh counts the traffic of the months its GA4 facts moved (`tally.web_periods_since`);
+    earlier months' traffic is read back from the mart, which always equals a full build. -#}
+
+-- depends_on: {{ ref('stg_ga4__events') }}  (read by tally.web_periods_since)
 
 {{ config(
     on_schema_change='fail',
     tags=['monthly'],
     **tally.windowed_config('month', grain='month')
 ) }}
+
+{%- set since = tally.web_periods_since() %}
 
 with months as (
     select period_start as month from {{ ref('int_periods') }} where grain = 'month'
@@ -36,7 +43,16 @@ traffic as (
         sum(pageviews) as pageviews,
         sum(signups) as signups
     from {{ ref('fct_web_sessions') }}
+    {%- if since is not none %}
+    where session_day >= date '{{ since }}'
+    {%- endif %}
     group by all
+    {%- if since is not none %}
+    union all
+    select month, channel, unique_visitors, sessions, pageviews, signups
+    from {{ this }}
+    where month < date '{{ since }}' and sessions > 0
+    {%- endif %}
 ),
 
 customers as (

@@ -1,9 +1,26 @@
 {#- GA4 traffic and product activity, both grains. Monthly unique visitors and MAU are distinct
-    counts over the month, never sums of days. -#}
+    counts over the month, never sums of days.
+
+    Incremental on DuckDB: a refresh rewrites the periods from the first month its GA4 facts
+    or its calendar moved (`tally.web_periods_since`) to the end; earlier periods read nothing
+    the refresh changed. A table on Spark. -#}
+
+-- depends_on: {{ ref('stg_ga4__events') }}  (read by tally.web_periods_since)
+
+{{ config(
+    on_schema_change='fail',
+    **tally.windowed_config(
+        'period_start', pre_hook="{{ tally.delete_web_periods() }}", spark_table=true)
+) }}
+
+{%- set since = tally.web_periods_since() %}
 
 with sessions as (
     select *, cast(date_trunc('month', session_day) as date) as session_month
     from {{ ref('fct_web_sessions') }}
+    {%- if since is not none %}
+    where session_day >= date '{{ since }}'
+    {%- endif %}
 ),
 
 {#- Visitors, pageviews and signups belong to the period of their events' own timestamps;
@@ -11,6 +28,9 @@ with sessions as (
 visitors as (
     select *, cast(date_trunc('month', visit_day) as date) as visit_month
     from {{ ref('fct_web_visitors_daily') }}
+    {%- if since is not none %}
+    where visit_day >= date '{{ since }}'
+    {%- endif %}
 ),
 
 visits as (
@@ -47,6 +67,23 @@ traffic as (
 
 daily_active as (
     select * from {{ ref('int_web_activity_daily') }}
+    {%- if since is not none %}
+    where date_day >= date '{{ since }}'
+    {%- endif %}
+),
+
+calendar as (
+    select * from {{ ref('int_calendar') }}
+    {%- if since is not none %}
+    where date_day >= date '{{ since }}'
+    {%- endif %}
+),
+
+periods as (
+    select * from {{ ref('int_periods') }}
+    {%- if since is not none %}
+    where period_start >= date '{{ since }}'
+    {%- endif %}
 ),
 
 monthly_active as (
@@ -54,6 +91,9 @@ monthly_active as (
         cast(date_trunc('month', activity_day) as date) as month_start,
         count(distinct user_id) as mau
     from {{ ref('fct_active_users_daily') }}
+    {%- if since is not none %}
+    where activity_day >= date '{{ since }}'
+    {%- endif %}
     group by 1
 ),
 
@@ -65,7 +105,7 @@ active as (
         coalesce(d.wau, 0) as wau,
         coalesce(d.mau_28d, 0) as mau,
         d.dau / nullif(d.mau_28d, 0) as stickiness
-    from {{ ref('int_calendar') }} as c
+    from calendar as c
     left join daily_active as d using (date_day)
     union all
     select
@@ -75,7 +115,7 @@ active as (
         avg(coalesce(d.wau, 0)) as wau,
         max(coalesce(m.mau, 0)) as mau,
         avg(coalesce(d.dau, 0)) / nullif(max(m.mau), 0) as stickiness
-    from {{ ref('int_calendar') }} as c
+    from calendar as c
     left join daily_active as d using (date_day)
     left join monthly_active as m on m.month_start = c.month_start
     group by c.month_start
@@ -94,7 +134,7 @@ final as (
         a.wau,
         a.mau,
         a.stickiness
-    from {{ ref('int_periods') }} as p
+    from periods as p
     left join traffic as t using (grain, period_start)
     left join active as a using (grain, period_start)
 )
