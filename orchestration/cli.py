@@ -194,7 +194,10 @@ def _run(args: argparse.Namespace) -> int:
 
     print(f"tally run: {settings.landing} -> {settings.served}, days {start}..{end}")
     started = time.monotonic()
-    with _signals_received() as received:
+    from orchestration.dbt_warm import warm_dbt
+
+    # dbt's imports run on the other core while this one imports Dagster and loads the files.
+    with _signals_received() as received, warm_dbt():
         try:
             outcome = execute_refresh(settings, start, end, args.full_refresh, verbose=args.verbose)
         except KeyboardInterrupt:

@@ -49,27 +49,42 @@ def run_writing_results(dbt_args: list[str], results: Path) -> int:
     return EXIT_ERROR if outcome.exception is not None else EXIT_FAILED
 
 
-def main() -> None:
-    options, dbt_args = split_options(sys.argv[1:])
+def run(argv: list[str]) -> int:
+    """The launcher's arguments run in this process: dbt's exit code."""
+    options, dbt_args = split_options(argv)
     results = Path(options["results"]).resolve() if "results" in options else None
     if "workdir" in options:
         os.chdir(options["workdir"])
+    sys.argv = ["dbt", *dbt_args]  # dbt records it as the run's invocation_command
     if results is not None:
-        _exit(run_writing_results(dbt_args, results))
-    sys.argv = ["dbt", *dbt_args]
+        return run_writing_results(dbt_args, results)
     from dbt.cli.main import cli
 
-    sys.exit(cli())
+    try:
+        cli()
+    except SystemExit as done:
+        return done.code if isinstance(done.code, int) else EXIT_ERROR if done.code else EXIT_OK
+    return EXIT_OK
 
 
-def _exit(code: int) -> None:
-    """Exit without the interpreter's teardown of dbt's ~2,000 modules (~0.4 s a build, paid
-    while Dagster waits). The atexit handlers still run first: dbt-duckdb's closes the database
-    (a checkpoint, so the next reader replays no log), logging flushes its files."""
+def main() -> None:
+    from orchestration.dbt_warm import hand_over
+
+    code = hand_over(sys.argv[1:])  # a warm dbt process started by `tally run`, if any
+    if code is None:
+        code = run(sys.argv[1:])
+    finish()
+    os._exit(code)
+
+
+def finish() -> None:
+    """What exiting must still do, without the interpreter's teardown of dbt's ~2,000 modules
+    (~0.4 s a build, paid while Dagster waits): the atexit handlers (dbt-duckdb's closes the
+    database, a checkpoint, so the next reader replays no log; logging flushes its files) and
+    the standard streams flushed."""
     atexit._run_exitfuncs()
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(code)
 
 
 if __name__ == "__main__":
