@@ -40,7 +40,8 @@ def warm_dbt() -> Iterator[subprocess.Popen[bytes]]:
     folder = Path(tempfile.mkdtemp(prefix="tally-dbt-"))
     path = folder / "socket"
     process = subprocess.Popen(
-        [sys.executable, "-m", "orchestration.dbt_warm", str(path)],
+        # -P: the working directory is not put on sys.path (a `dbt/` folder there is no dbt)
+        [sys.executable, "-P", "-m", "orchestration.dbt_warm", str(path)],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -45,6 +45,79 @@
     {{ return((row[0] | string, row[1] | string)) }}
 {%- endmacro %}
 
+{#- The landed days of one raw object (`source`, `object`) that an incremental refresh
+    re-reads: its first through last pending day, as ('YYYY-MM-DD', 'YYYY-MM-DD'); an empty
+    window (start after end) when none of its days is pending; none (everything) on a model's
+    first build, with --full-refresh, on a table materialization (Spark) or without the
+    table. -#}
+{% macro object_window(source, object) -%}
+    {%- if not (execute and is_incremental()) -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set table = adapter.get_relation(database=target.get('database'), schema='raw',
+                                         identifier='pending_partitions') -%}
+    {%- if table is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set sql -%}
+        select min(partition_date), max(partition_date) from raw.pending_partitions
+        where source = '{{ source }}' and object = '{{ object }}'
+    {%- endset -%}
+    {%- set row = run_query(sql).rows[0] -%}
+    {%- if row[0] is none -%}
+        {{ return(('9999-12-31', '0001-01-01')) }}
+    {%- endif -%}
+    {{ return((row[0] | string, row[1] | string)) }}
+{%- endmacro %}
+
+{#- `column` (a landed day) falls in the object's window; `true` when the model builds
+    everything. -#}
+{% macro in_object_window(column, source, object) -%}
+    {%- set bounds = tally.object_window(source, object) -%}
+    {%- if bounds is none -%}
+        true
+    {%- else -%}
+        {{ column }} between date '{{ bounds[0] }}' and date '{{ bounds[1] }}'
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Pre-hook of a model incremental by an object's landed day: drop the window's rows. -#}
+{% macro delete_object_window(column, source, object) -%}
+    {%- if tally.object_window(source, object) is not none and not tally.replaces_partitions() -%}
+        delete from {{ this }} where {{ tally.in_object_window(column, source, object) }}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Post-hook of stg_stripe__subscription_history on a refresh: a version ends the day the
+    next one of its subscription takes effect, and a window's versions move the ends of their
+    neighbours outside it (a late version ends an older one; a withdrawn one un-ends it). The
+    ends are recomputed over the whole history and only the rows whose end changed are
+    written: the same rows as a full build's `lead()`. -#}
+{% macro restate_version_ends() -%}
+    {%- if tally.object_window('stripe', 'subscriptions') is none
+          or tally.replaces_partitions() -%}
+        select 1
+    {%- else -%}
+        update {{ this }} as t
+        set valid_to_date = n.next_valid_from, is_latest = n.next_valid_from is null
+        from (
+            select
+                subscription_id,
+                valid_from_date,
+                lead(valid_from_date) over (
+                    partition by subscription_id order by valid_from_date
+                ) as next_valid_from
+            from {{ this }}
+        ) as n
+        where t.subscription_id is not distinct from n.subscription_id
+          and t.valid_from_date = n.valid_from_date
+          and (t.valid_to_date is distinct from n.next_valid_from
+               or t.is_latest is distinct from (n.next_valid_from is null))
+    {%- endif -%}
+{%- endmacro %}
+
 {#- Tests on windowed models check the rows this refresh wrote: their `where` config says
     `<column> >= __pending_since__` (generic test configs cannot call project macros), and this
     override of dbt's macro puts the first pending GA4 day there (no table: every row). -#}

@@ -20,7 +20,7 @@ from tests.conftest import SMALL_END, copy_landing, pipeline_db, run_tally
 
 LAST_DAY = SMALL_END  # 2025-05-31
 LATE_DAY = date(2025, 3, 10)
-COMPARED_SCHEMAS = ("core", "marts")
+COMPARED_SCHEMAS = ("staging", "intermediate", "core", "marts")
 
 
 def _settings(landing: Path, warehouse: Path) -> TallySettings:
@@ -48,7 +48,7 @@ def _pending(warehouse: Path) -> int:
 
 
 def _differences(left: Path, right: Path) -> dict[str, tuple[int, int]]:
-    """Rows of every core and mart table found in one pipeline database and not the other
+    """Rows of every staging to mart table found in one pipeline database and not the other
     (doubles compared to 6 decimals: a sum's last bits depend on the order of addition)."""
     con = duckdb.connect()
     con.execute("attach ? as l (read_only)", [str(pipeline_db(left))])

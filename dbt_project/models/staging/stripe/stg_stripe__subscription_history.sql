@@ -1,10 +1,24 @@
 {#- Every landed version of every subscription, one per (subscription, file day): a version
     takes effect at the start of its file's day (KPIS.md, "Versions in time"); of several
     versions in one day's file, the last line is the day's. Both API layouts are read into the
-    same columns, each record parsed once (macros/stripe_subscriptions.sql). -#}
+    same columns, each record parsed once (macros/stripe_subscriptions.sql).
+    Incremental on DuckDB by landed day: a refresh parses only the days of subscriptions
+    pending since the last build (a day is replaced whole), and its post-hook restates the
+    version ends those days move (macros/partition_window.sql); a table on Spark. -#}
+
+{{ config(
+    on_schema_change='fail',
+    post_hook="{{ tally.restate_version_ends() }}",
+    **tally.windowed_config(
+        'valid_from_date',
+        pre_hook="{{ tally.delete_object_window('valid_from_date', 'stripe', 'subscriptions') }}",
+        spark_table=true,
+    )
+) }}
 
 with source as (
     select * from {{ source('stripe', 'subscriptions') }}
+    where {{ tally.in_object_window('_partition_date', 'stripe', 'subscriptions') }}
 ),
 
 parsed as (
