@@ -617,6 +617,26 @@ def _section(text: str) -> str | None:
     return text[start : end + len(SECTION_END)] if end >= 0 else text[start:]
 
 
+def _with_earlier_rows(lines: list[str], previous: list[str]) -> list[str]:
+    """The new section, keeping the rows of the previous one that it does not repeat: runs
+    measured on another machine (or before bench/cache was cleared) are not in results.json,
+    and RESULTS.md is their only record. Earlier table rows follow the new ones (newest
+    first); earlier runs precede them in the list of every run (newest last)."""
+    kept = [line for line in previous if line not in lines]
+    rows = [line for line in kept if line.startswith("| stripe")]
+    runs = [line for line in kept if line.startswith("- stripe")]
+    merged: list[str] = []
+    for index, line in enumerate(lines):
+        if line.startswith("- stripe") and runs:
+            merged += runs
+            runs = []
+        merged.append(line)
+        if line.startswith("| stripe") and not lines[index + 1].startswith("| stripe"):
+            summary = " customers, " in line  # else the phase table
+            merged += [row for row in rows if (" customers, " in row) == summary]
+    return merged
+
+
 def write_stripe_section(stripe: dict[str, list[dict]]) -> None:
     """The section of RESULTS.md for the Stripe-only scenarios: the latest run of each, its
     phases, and every earlier run as history; the rest of RESULTS.md is kept."""
@@ -662,12 +682,13 @@ def write_stripe_section(stripe: dict[str, list[dict]]) -> None:
     ]
     for scenario, entries in sorted(stripe.items(), key=lambda kv: customers_of(kv[0])):
         runs = [r for r in entries[-1]["tally"] if r.get("phases_found")]
+        label = f"{scenario} ({entries[-1]['date']}, {entries[-1]['commit']})"
         if not runs:
-            lines.append(f"| {scenario} | " + " | ".join("?" for _ in PHASES) + " | |")
+            lines.append(f"| {label} | " + " | ".join("?" for _ in PHASES) + " | |")
             continue
         cells = [f"{med(r[p] for r in runs):.1f}" for p in PHASES]
         lines.append(
-            f"| {scenario} | " + " | ".join(cells) + f" | {med(r['seconds'] for r in runs):.1f} |"
+            f"| {label} | " + " | ".join(cells) + f" | {med(r['seconds'] for r in runs):.1f} |"
         )
     lines += ["", "Every run (tally s / MiB; floor s / MiB), newest last:", ""]
     for scenario, entries in sorted(stripe.items(), key=lambda kv: customers_of(kv[0])):
@@ -679,10 +700,10 @@ def write_stripe_section(stripe: dict[str, list[dict]]) -> None:
             )
             lines.append(f"- {scenario}, {e['date']} at {e['commit']}: {pairs}")
     lines.append(SECTION_END)
-    section = "\n".join(lines)
     results_md = REPO / "bench" / "RESULTS.md"
     text = results_md.read_text() if results_md.exists() else "# Benchmark results\n"
     old = _section(text)
+    section = "\n".join(_with_earlier_rows(lines, old.splitlines() if old else []))
     text = text.replace(old, section) if old else text.rstrip("\n") + "\n\n" + section + "\n"
     results_md.write_text(text)
 
