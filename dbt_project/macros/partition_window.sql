@@ -73,7 +73,16 @@
 {#- `column` (a landed day) falls in the object's window; `true` when the model builds
     everything. -#}
 {% macro in_object_window(column, source, object) -%}
-    {%- set bounds = tally.object_window(source, object) -%}
+    {{ tally.in_days(column, tally.object_window(source, object)) }}
+{%- endmacro %}
+
+{#- Pre-hook of a model incremental by an object's landed day: drop the window's rows. -#}
+{% macro delete_object_window(column, source, object) -%}
+    {{ tally.delete_days(column, tally.object_window(source, object)) }}
+{%- endmacro %}
+
+{#- `column` falls within `bounds` (a pair of days); `true` when `bounds` is none. -#}
+{% macro in_days(column, bounds) -%}
     {%- if bounds is none -%}
         true
     {%- else -%}
@@ -81,13 +90,29 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Pre-hook of a model incremental by an object's landed day: drop the window's rows. -#}
-{% macro delete_object_window(column, source, object) -%}
-    {%- if tally.object_window(source, object) is not none and not tally.replaces_partitions() -%}
-        delete from {{ this }} where {{ tally.in_object_window(column, source, object) }}
+{#- Pre-hook: drop the rows within `bounds`; nothing when the model builds everything or the
+    engine replaces whole partitions. -#}
+{% macro delete_days(column, bounds) -%}
+    {%- if bounds is not none and not tally.replaces_partitions() -%}
+        delete from {{ this }} where {{ tally.in_days(column, bounds) }}
     {%- else -%}
         select 1
     {%- endif -%}
+{%- endmacro %}
+
+{#- The subscription versions (by valid_from_date, their landed day) whose items a refresh
+    rebuilds: the pending subscription days; every version when a price landed too (an item
+    without an embedded price takes it from stg_stripe__prices); none: everything. -#}
+{% macro subscription_version_window() -%}
+    {%- set versions = tally.object_window('stripe', 'subscriptions') -%}
+    {%- if versions is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set prices = tally.object_window('stripe', 'prices') -%}
+    {%- if prices[0] <= prices[1] -%}
+        {{ return(('0001-01-01', '9999-12-31')) }}
+    {%- endif -%}
+    {{ return(versions) }}
 {%- endmacro %}
 
 {#- Post-hook of stg_stripe__subscription_history on a refresh: a version ends the day the

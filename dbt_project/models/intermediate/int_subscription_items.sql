@@ -1,7 +1,19 @@
 {#- Licensed items of every subscription version, normalized to a month in the item's currency
     (KPIS.md `mrr`: year / 12, month / interval_count, week x 52 / 12, day x 365 / 12). Prices
     come from the item's embedded price, else from stg_stripe__prices. Metered prices are kept
-    with a zero monthly amount so that excluding them is visible. -#}
+    with a zero monthly amount so that excluding them is visible.
+    Incremental on DuckDB: a refresh rebuilds the items of the versions that landed on its
+    pending subscription days, or of every version when a price landed
+    (`subscription_version_window`, macros/partition_window.sql); a table on Spark. -#}
+
+{{ config(
+    on_schema_change='fail',
+    **tally.windowed_config(
+        'valid_from_date',
+        pre_hook="{{ tally.delete_days('valid_from_date', tally.subscription_version_window()) }}",
+        spark_table=true,
+    )
+) }}
 
 {#- Each item is parsed once, and its price (an id, or the expanded Price) once more, into the
     members read below (macros/portable/json.sql). -#}
@@ -14,6 +26,7 @@
 with versions as (
     select subscription_id, valid_from_date, items
     from {{ ref('stg_stripe__subscription_history') }}
+    where {{ tally.in_days('valid_from_date', tally.subscription_version_window()) }}
 ),
 
 items as (
