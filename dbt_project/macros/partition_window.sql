@@ -10,15 +10,17 @@
     Without the table, on a model's first build, or with `--full-refresh`, a windowed model
     builds everything: the window only narrows an incremental refresh. -#}
 
-{% macro window_bounds(kind='day') -%}
+{% macro window_bounds(kind='day', source=none, object=none) -%}
     {%- if not (execute and is_incremental()) -%}
         {{ return(none) }}
     {%- endif -%}
-    {{ return(tally.pending_window(kind)) }}  {#- none without the table: build everything -#}
+    {#- none without the table: build everything -#}
+    {{ return(tally.pending_window(kind, source, object)) }}
 {%- endmacro %}
 
-{#- The pending window as ('YYYY-MM-DD', 'YYYY-MM-DD'), whatever the model's state. -#}
-{% macro pending_window(kind='day') -%}
+{#- The pending window as ('YYYY-MM-DD', 'YYYY-MM-DD'), whatever the model's state; `kind`
+    'object': the pending days of one raw object (`source`, `object`). -#}
+{% macro pending_window(kind='day', source=none, object=none) -%}
     {#- Spark has no database level (its schema is the database): no `database` there -#}
     {%- set table = adapter.get_relation(database=target.get('database'), schema='raw',
                                          identifier='pending_partitions') -%}
@@ -29,6 +31,11 @@
         {%- set sql -%}
             select min(partition_date), max(partition_date)
             from raw.pending_partitions where source = 'ga4'
+        {%- endset -%}
+    {%- elif kind == 'object' -%}
+        {%- set sql -%}
+            select min(partition_date), max(partition_date) from raw.pending_partitions
+            where source = '{{ source }}' and object = '{{ object }}'
         {%- endset -%}
     {%- else -%}
         {%- set sql -%}
@@ -51,23 +58,7 @@
     first build, with --full-refresh, on a table materialization (Spark) or without the
     table. -#}
 {% macro object_window(source, object) -%}
-    {%- if not (execute and is_incremental()) -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- set table = adapter.get_relation(database=target.get('database'), schema='raw',
-                                         identifier='pending_partitions') -%}
-    {%- if table is none -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- set sql -%}
-        select min(partition_date), max(partition_date) from raw.pending_partitions
-        where source = '{{ source }}' and object = '{{ object }}'
-    {%- endset -%}
-    {%- set row = run_query(sql).rows[0] -%}
-    {%- if row[0] is none -%}
-        {{ return(('9999-12-31', '0001-01-01')) }}
-    {%- endif -%}
-    {{ return((row[0] | string, row[1] | string)) }}
+    {{ return(tally.window_bounds('object', source, object)) }}
 {%- endmacro %}
 
 {#- `column` (a landed day) falls in the object's window; `true` when the model builds
