@@ -5,8 +5,8 @@ Runs start dbt in the warehouse's state directory, where the profile's relative 
 (`pipeline.duckdb`) names that warehouse's pipeline database. dbt hashes the profile's
 connection settings and the `--vars` into its partial-parse state; with no per-warehouse path
 in either, a fresh warehouse starts from the parse saved beside the manifest
-(`dbt_project/target/partial_parse.msgpack`, copied in by dagster-dbt) instead of parsing the
-project in full: 3.1 s instead of 6.7 s for `dbt parse` on 2 cores.
+(`dbt_project/target/partial_parse.msgpack`, copied in by orchestration/dbt_build.py) instead
+of parsing the project in full: 3.1 s instead of 6.7 s for `dbt parse` on 2 cores.
 
 With `--results FILE`, dbt writes no JSON artifact of its own (`--no-write-json`) and this
 process writes the invocation's results to FILE. A build wrote `manifest.json` twice (after the

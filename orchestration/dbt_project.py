@@ -1,8 +1,9 @@
-"""The dbt project as dagster-dbt sees it, and its manifest.
+"""The dbt project's paths and its manifest.
 
-Importing this module has no side effect: the manifest is made by a build step (`make install`
-and `make test` run this module, `python -m orchestration.dbt_project`; `dagster dev` re-parses
-through `prepare_if_dev`; `tally run` calls `ensure_manifest` before it loads the definitions).
+The manifest is made by a build step (`make install` and `make test` run this module,
+`python -m orchestration.dbt_project`; `tally run` calls `ensure_manifest` before it loads the
+definitions). Importing this module has no side effect, except under `dagster dev`, where a
+project edited since the last parse is parsed again so the UI shows the models dbt will run.
 """
 
 from __future__ import annotations
@@ -13,14 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dagster_dbt import DbtProject
-
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
-
-# target: `dagster dev`'s re-parse must match a default run's (see parse_project).
-DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target="duckdb")
-DBT_PROJECT.prepare_if_dev()
-
+MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 
 # dbt must never phone home (no network here, and users' pipelines should not either).
@@ -36,7 +31,7 @@ def dbt_executable() -> str:
 def ensure_manifest() -> Path:
     """Parse the dbt project when the manifest is missing (a fresh clone) or older than a file
     of the project (a model just edited), so assets always match the models dbt will run."""
-    manifest = DBT_PROJECT.manifest_path
+    manifest = MANIFEST_PATH
     if not manifest.exists() or _newest_source_mtime() > manifest.stat().st_mtime:
         parse_project()
     return manifest
@@ -45,11 +40,11 @@ def ensure_manifest() -> Path:
 def parse_project() -> None:
     """`dbt parse` in full, as a run on the default settings would (`--target duckdb`, no
     vars): the manifest Dagster's assets are defined from, and the saved parse
-    (`partial_parse.msgpack`) dagster-dbt copies into a fresh warehouse's target folder, so its
-    first build parses only what changed since (see orchestration/dbt_process.py).
+    (`partial_parse.msgpack`) copied into a fresh warehouse's target folder, so its first build
+    parses only what changed since (see orchestration/dbt_build.py).
     Runs on other warehouses may parse at the same moment: each parses into its own folder and
     renames its files into place, the manifest last, so a reader never sees half of one."""
-    target = DBT_PROJECT.manifest_path.parent
+    target = MANIFEST_PATH.parent
     scratch = target / f".parse-{os.getpid()}"
     result = subprocess.run(
         [
@@ -73,7 +68,7 @@ def parse_project() -> None:
         if result.returncode != 0:
             raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
         os.replace(scratch / PARTIAL_PARSE_FILE, target / PARTIAL_PARSE_FILE)
-        os.replace(scratch / "manifest.json", DBT_PROJECT.manifest_path)
+        os.replace(scratch / "manifest.json", MANIFEST_PATH)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -84,7 +79,7 @@ def drop_stale_partial_parse(target: Path) -> None:
     tests without their properties: severities and meta silently reverted to `error`, which
     would turn a warning into a blocked publish."""
     cache = target / PARTIAL_PARSE_FILE
-    manifest = DBT_PROJECT.manifest_path
+    manifest = MANIFEST_PATH
     if cache.exists() and manifest.exists() and manifest.stat().st_mtime > cache.stat().st_mtime:
         cache.unlink()
 
@@ -95,6 +90,9 @@ def _newest_source_mtime() -> float:
         sources += [p for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file()]
     return max(p.stat().st_mtime for p in sources if p.exists())
 
+
+if os.environ.get("DAGSTER_IS_DEV_CLI"):  # set by `dagster dev` for its code servers
+    ensure_manifest()
 
 if __name__ == "__main__":
     parse_project()

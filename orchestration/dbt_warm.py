@@ -5,10 +5,10 @@ Importing dbt-core and its adapter costs a new process 1.3-3 s of CPU (2.8 s on 
 bench machine of 2026-12-07) before dbt reads its first argument; a refresh paid it after the
 load, on the build's critical path. `tally run` starts this process once its checks pass
 (`warm_dbt()`), so the imports run on the second core while the CLI imports Dagster and loads
-the landed files. The build's launcher (`orchestration.dbt_process`,
-spawned by dagster-dbt as before) then hands its arguments, working directory, environment and
-standard streams to the warm process over a Unix socket and waits for its exit code: dbt writes
-straight into the pipe dagster-dbt reads, and the launcher exits with dbt's code.
+the landed files. The build's launcher (`orchestration.dbt_process`, started by
+orchestration/dbt_build.py as before) then hands its arguments, working directory, environment
+and standard streams to the warm process over a Unix socket and waits for its exit code: dbt
+writes straight into the pipe the dbt asset reads, and the launcher exits with dbt's code.
 
 The warm process serves one build and exits; it also exits when the `tally` process that
 started it is gone, and `tally` stops it if the run ends without a build (a failed load).
@@ -84,7 +84,7 @@ def hand_over(argv: list[str]) -> int | None:
             pid = int(reader.readline())
         except (OSError, ValueError):
             return None  # the warm process took nothing: dbt has not started
-        # From here dbt runs over there: an interrupt (dagster-dbt's SIGINT) goes to it.
+        # From here dbt runs over there: an interrupt (the run's SIGINT to dbt) goes to it.
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda received, _frame: _forward(pid, received))
         line = reader.readline()

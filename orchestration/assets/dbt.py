@@ -14,67 +14,59 @@ Dagster run shows them planned, not executed; `TALLY_REFRESH_TESTS=all` runs the
 
 import json
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import (
-    DagsterDbtTranslator,
-    DagsterDbtTranslatorSettings,
-    DbtCliResource,
-    dbt_assets,
-)
 from dagster_duckdb import DuckDBResource
 
 from ingestion.pending import clear_pending, ensure_pending_table, utc_now
+from orchestration.assets.dbt_graph import (
+    check_specs,
+    dagster_events,
+    load_manifest,
+    model_specs,
+)
 from orchestration.check_results import blocking_summary, dbt_errors, read_outcomes
-from orchestration.dbt_project import DBT_PROJECT, drop_stale_partial_parse
+from orchestration.dbt_build import start_dbt
+from orchestration.dbt_project import MANIFEST_PATH, drop_stale_partial_parse
 from orchestration.logs import PROGRESS
 from orchestration.run_lock import RunLock
 from orchestration.serving.warehouse import mart_docs, start_renderer
 from orchestration.settings import TallySettings
 from orchestration.spark_engine import export_raw, import_marts
 
-VENDOR_SOURCES = ("stripe", "hubspot", "ga4", "zendesk", "finance")
 FULL_REFRESH_TAG = "tally/full_refresh"
+MANIFEST = load_manifest(MANIFEST_PATH)
+MODEL_SPECS = model_specs(MANIFEST)
 
 
-class TallyDbtTranslator(DagsterDbtTranslator):
-    """Models keyed by schema (`staging/stg_...`, `marts/kpi_monthly`). A vendor's dbt source is
-    the ingestion asset `raw/<vendor>` that loads it, so the graph is one lineage from landing
-    files to marts; the loader's own tables (source `loader`) are `raw/<table>`."""
-
-    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
-        if dbt_resource_props["resource_type"] == "source":
-            source, table = dbt_resource_props["source_name"], dbt_resource_props["name"]
-            if source in VENDOR_SOURCES:
-                return dg.AssetKey(["raw", source])
-            return dg.AssetKey(["raw", table])
-        return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
-
-    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        return dbt_resource_props.get("schema")
-
-
-TRANSLATOR = TallyDbtTranslator(
-    settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True)
-)
-
-
-def _with_progress(context: dg.AssetExecutionContext, events: Iterator[Any]) -> Iterator[Any]:
-    """dbt's events, passed on; every 10 s a line saying how far the build is."""
+def _recorded(context: dg.AssetExecutionContext, lines: Iterator[Any]) -> Iterator[Any]:
+    """dbt's log into the run's log (stdout), and the Dagster events its nodes record: a
+    materialization per model built, a check result per test run (only the selected ones: a
+    partial selection from the UI still runs the tests that also read other models). Every
+    10 s a line saying how far the build is."""
+    checks = context.selected_asset_check_keys
     total = len(context.selected_asset_keys)
     built = tested = 0
     last = time.monotonic()
-    for event in events:
-        if isinstance(event, dg.AssetCheckResult):
-            tested += 1
-        elif isinstance(event, (dg.Output, dg.AssetMaterialization, dg.MaterializeResult)):
-            built += 1
+    for line in lines:
+        print(line if isinstance(line, str) else line["info"].get("msg", ""), flush=True)
+        if isinstance(line, str):
+            continue
+        for event in dagster_events(line, MANIFEST):
+            if isinstance(event, dg.AssetCheckResult):
+                if dg.AssetCheckKey(event.asset_key, event.check_name) not in checks:
+                    continue
+                tested += 1
+            elif event.asset_key not in context.selected_asset_keys:
+                continue
+            else:
+                built += 1
+            yield event
         if time.monotonic() - last >= 10:
             context.log.info(f"{PROGRESS} dbt: {built}/{total} models built, {tested} tests run")
             last = time.monotonic()
-        yield event
 
 
 # Column hygiene (a column not null, unique, within a list of values) is checked on every full
@@ -99,6 +91,15 @@ def build_args(settings: TallySettings, full_refresh: bool, first_build: bool = 
     return [*args, "--exclude", " ".join(f"test_name:{name}" for name in COLUMN_TESTS)]
 
 
+def subset_args(context: dg.AssetExecutionContext) -> list[str]:
+    """`--select` of the selected models when the run (a UI selection) wants only some."""
+    selected = context.selected_asset_keys
+    if selected >= {spec.key for spec in MODEL_SPECS}:
+        return []
+    names = sorted(key.path[-1] for key in selected)
+    return ["--select", " ".join(names)]
+
+
 def has_built(con: Any, engine: str) -> bool:
     """Whether a build has succeeded on this warehouse (its marts exist)."""
     schema = "marts" if engine == "duckdb" else "spark_marts"
@@ -111,15 +112,14 @@ def has_built(con: Any, engine: str) -> bool:
     )
 
 
-@dbt_assets(
-    manifest=DBT_PROJECT.manifest_path,
-    project=DBT_PROJECT,
-    dagster_dbt_translator=TRANSLATOR,
+@dg.multi_asset(
+    specs=MODEL_SPECS,
+    check_specs=check_specs(MANIFEST),
+    can_subset=True,
     name="tally_dbt",
 )
 def dbt_models(
     context: dg.AssetExecutionContext,
-    dbt: DbtCliResource,
     tally: TallySettings,
     duckdb: DuckDBResource,
     run_lock: RunLock,  # held for the whole run: one writer per warehouse
@@ -140,17 +140,17 @@ def dbt_models(
         (tally.dbt_target_dir / artifact).unlink(missing_ok=True)
     started = utc_now()
     start_renderer()  # the dashboard's libraries, for the publish step: load while dbt builds
-    invocation = dbt.cli(
-        build_args(tally, context.run.tags.get(FULL_REFRESH_TAG) == "true", first_build),
-        context=context,
-        target_path=tally.dbt_target_dir,
-        raise_on_error=False,
-    )
-    yield from _with_progress(context, invocation.stream())
-    outcomes = read_outcomes(tally.dbt_target_dir, tally.models_db, DBT_PROJECT.manifest_path)
+    args = build_args(tally, context.run.tags.get(FULL_REFRESH_TAG) == "true", first_build)
+    subset = subset_args(context)
+    invocation = start_dbt([*args, *subset], tally.state_dir, tally.dbt_target_dir, tally.engine)
+    try:
+        yield from _recorded(context, invocation.lines())
+    finally:
+        invocation.stop()  # an interrupted run stops dbt (no-op once dbt has exited)
+    outcomes = read_outcomes(tally.dbt_target_dir, tally.models_db, MANIFEST_PATH)
     for outcome in (o for o in outcomes if not o.blocking):
         context.log.warning(f"check {outcome.check} on {outcome.model} warns: {outcome.message}")
-    if not invocation.is_successful():
+    if not invocation.succeeded:
         lines = (
             blocking_summary(outcomes, tally.models_db)
             or dbt_errors(tally.dbt_target_dir)
@@ -159,9 +159,10 @@ def dbt_models(
         raise dg.Failure(description="\n".join(lines), allow_retries=False)
     with duckdb.get_connection() as con:
         if tally.engine == "spark":
-            docs = mart_docs(DBT_PROJECT.manifest_path)
+            docs = mart_docs(MANIFEST_PATH)
             order = {name: list(doc["columns"]) for name, doc in docs.items()}
             imported = import_marts(con, tally, order)
             context.log.info(f"Spark marts copied for publishing: {imported}")
-        cleared = clear_pending(con, started)
+        # Some models built: the days stay pending for the models that were not.
+        cleared = 0 if subset else clear_pending(con, started)
     context.log.info(f"built; {cleared} pending partition mark(s) cleared")

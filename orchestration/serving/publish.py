@@ -3,7 +3,7 @@
 import dagster as dg
 
 from orchestration.check_results import read_outcomes
-from orchestration.dbt_project import DBT_PROJECT
+from orchestration.dbt_project import MANIFEST_PATH
 from orchestration.run_lock import RunLock
 from orchestration.serving.warehouse import mart_docs, parquet_dir, publish
 from orchestration.settings import TallySettings
@@ -35,10 +35,10 @@ def published_warehouse(
 ) -> dg.MaterializeResult:
     warnings = [
         (o.check, o.model, o.message)
-        for o in read_outcomes(tally.dbt_target_dir, tally.models_db, DBT_PROJECT.manifest_path)
+        for o in read_outcomes(tally.dbt_target_dir, tally.models_db, MANIFEST_PATH)
         if not o.blocking
     ]
-    docs = mart_docs(DBT_PROJECT.manifest_path)
+    docs = mart_docs(MANIFEST_PATH)
     schema = "marts" if tally.engine == "duckdb" else SPARK_MARTS_SCHEMA
     report = publish(tally.pipeline_db, tally.served, warnings, docs, schema=schema)
     context.log.info(
