@@ -220,3 +220,25 @@ def test_rejection_sql_is_valid_for_every_object(spec) -> None:
         .fetchone()[0]
     )
     assert reason.startswith("missing required field")
+
+
+def test_lines_are_kept_verbatim_as_text_and_json_typed_tables_still_load(tmp_path: Path) -> None:
+    """The loader has parsed each line already, so raw keeps its text (no second JSON parse on
+    insert), exactly as landed; a warehouse made by an earlier version (a JSON column) loads
+    the same text."""
+    spaced = '{"id": 7,   "created_at": "2024-01-01T10:00:00Z", "status": "open", "x": 2.50}'
+    _land(tmp_path, "zendesk/tickets/2024-01-01.jsonl", [spaced])
+    fresh, earlier = duckdb.connect(), duckdb.connect()
+    earlier.execute("create schema raw")
+    earlier.execute(
+        f"create table raw.{TICKETS.table} (_file varchar not null, _line_number bigint "
+        "not null, _partition_date date not null, _loaded_at timestamp not null, "
+        "record json not null)"
+    )
+    for con in (fresh, earlier):
+        load_object(con, tmp_path, TICKETS)
+        assert _table(con, TICKETS.table) == [
+            ("zendesk/tickets/2024-01-01.jsonl", 1, date(2024, 1, 1), spaced)
+        ]
+    types = "select data_type from duckdb_columns() where column_name = 'record'"
+    assert fresh.execute(types).fetchall() == [("VARCHAR",)]
