@@ -35,28 +35,25 @@ class DbtInvocation:
     def lines(self) -> Iterator[dict[str, Any] | str]:
         """dbt's log lines until it exits: JSON events as dicts, other output as text."""
         assert self.process.stdout is not None
-        try:
-            with self.process.stdout:
-                for raw in self.process.stdout:
-                    text = raw.decode(errors="replace").rstrip("\n")
-                    try:
-                        event = json.loads(text)
-                    except ValueError:
-                        yield text
-                        continue
-                    if not isinstance(event, dict) or "info" not in event:
-                        yield text
-                        continue
-                    if event["info"].get("level") == "error" and event["info"].get("msg"):
-                        self.errors.append(event["info"]["msg"])
-                    yield event
-        except BaseException:
-            self.stop()
-            raise
+        with self.process.stdout:
+            for raw in self.process.stdout:
+                text = raw.decode(errors="replace").rstrip("\n")
+                try:
+                    event = json.loads(text)
+                except ValueError:
+                    yield text
+                    continue
+                if not isinstance(event, dict) or "info" not in event:
+                    yield text
+                    continue
+                if event["info"].get("level") == "error" and event["info"].get("msg"):
+                    self.errors.append(event["info"]["msg"])
+                yield event
         self.process.wait()
 
     def stop(self) -> None:
-        """SIGINT (dbt's own clean stop), then wait; killed if it does not stop in time."""
+        """SIGINT (dbt's own clean stop), then wait; killed if it does not stop in time. The
+        caller's `finally`: an interrupt while the log is read lands here as well."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
             try:
