@@ -181,8 +181,8 @@ class _Unread:
         return None
 
 
-# Text per chunk: the chunk's lines are staged and checked in temporary tables (about twice
-# its text), which must fit DuckDB's memory limit or spill to disk. Files are measured on disk;
+# Text per chunk: the chunk's lines are staged and checked in one table (about its text), which
+# must fit DuckDB's memory limit or spill to disk. Files are measured on disk;
 # a gzipped JSON-lines export holds ~20-30 times its size in text (sample GA4 days: 20-31x).
 CHUNK_TEXT_BYTES = 256_000_000
 GZIP_RATIO = 20
@@ -394,6 +394,9 @@ def _stage_lines(
                 splitting.append(writers.submit(_insert_lines, cursor, spec, batch))
             for future in splitting:
                 future.result()
+    except BaseException as exc:
+        _quietly(con, exc, f"drop table if exists {LINES}")  # nothing of it loads
+        raise
     finally:
         for cursor in cursors:
             cursor.close()

@@ -242,3 +242,76 @@ def test_lines_are_kept_verbatim_as_text_and_json_typed_tables_still_load(tmp_pa
         ]
     types = "select data_type from duckdb_columns() where column_name = 'record'"
     assert fresh.execute(types).fetchall() == [("VARCHAR",)]
+
+
+def _landed_with_traps(landing: Path) -> None:
+    """Days of tickets with the lines a loader must get right: not JSON, blank, a byte-order
+    mark, Windows line endings, invalid UTF-8 (one file gzipped)."""
+    for n, day in enumerate(("2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04")):
+        _land(landing, f"zendesk/tickets/{day}.jsonl", [_ticket(10 * n + i) for i in range(3)])
+    _land(landing, "zendesk/tickets/2024-01-05.jsonl", ["\ufeff" + _ticket(50), "{not json", ""])
+    crlf = landing / "zendesk/tickets/2024-01-06.jsonl"
+    crlf.write_bytes((_ticket(60) + "\r\n" + _ticket(61) + "\r\n").encode())
+    bad_utf8 = landing / "zendesk/tickets/2024-01-07.jsonl.gz"
+    bad_utf8.write_bytes(gzip.compress(_ticket(70).encode() + b"\n\xff\xfe broken\n"))
+
+
+def _loaded(landing: Path) -> tuple[list, ...]:
+    con = duckdb.connect()
+    reports = load_object(con, landing, TICKETS)
+    return (
+        sorted(reports, key=lambda r: r.file),
+        _table(con, "zendesk_tickets"),
+        con.execute(
+            "select file, line_number, reason, raw from raw.quarantine order by all"
+        ).fetchall(),
+        con.execute("select * exclude (loaded_at) from raw.load_audit order by all").fetchall(),
+    )
+
+
+def test_batches_split_at_once_equal_one_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every file its own batch, two batches split at once on their own cursors: the same raw
+    rows, quarantine and audit as one batch for all."""
+    _landed_with_traps(tmp_path)
+    one_batch = _loaded(tmp_path)
+    monkeypatch.setattr("ingestion.loader.BATCH_FILES", 1)
+    assert _loaded(tmp_path) == one_batch
+    reports, rows, quarantined, _ = one_batch
+    assert len(reports) == 7 and all(r.reconciles for r in reports)
+    assert len(rows) == 4 * 3 + 1 + 2 + 1
+    assert [(f.rsplit("/", 1)[1], n, r) for f, n, r, _ in quarantined] == [
+        ("2024-01-05.jsonl", 2, "line is not valid JSON (truncated or malformed)"),
+        ("2024-01-07.jsonl.gz", 2, "line is not valid UTF-8"),
+    ]
+
+
+def test_a_batch_that_fails_to_split_loads_nothing_and_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure on one of the splitting cursors is the load's error; the object's raw table
+    keeps what it held, and the next load works."""
+    _landed_with_traps(tmp_path)
+    con = duckdb.connect()
+    load_object(con, tmp_path, TICKETS)
+    before = _table(con, "zendesk_tickets")
+    monkeypatch.setattr("ingestion.loader.BATCH_FILES", 1)
+    from ingestion import loader
+
+    split = loader._insert_lines
+    calls = []
+
+    def failing_third(cursor, spec, batch):
+        calls.append(batch)
+        if len(calls) == 3:
+            raise duckdb.OutOfMemoryException("no room to split this batch")
+        split(cursor, spec, batch)
+
+    monkeypatch.setattr(loader, "_insert_lines", failing_third)
+    with pytest.raises(duckdb.OutOfMemoryException, match="no room to split"):
+        load_object(con, tmp_path, TICKETS)
+    assert _table(con, "zendesk_tickets") == before
+    monkeypatch.setattr(loader, "_insert_lines", split)
+    load_object(con, tmp_path, TICKETS)
+    assert _table(con, "zendesk_tickets") == before
