@@ -44,6 +44,23 @@ def _table(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple]:
     ).fetchall()
 
 
+def _loaded(landing: Path, twice: bool = False) -> tuple[list, ...]:
+    """One object's load into a fresh database (twice: loaded again, idempotent): its reports,
+    raw rows, quarantine and audit."""
+    con = duckdb.connect()
+    reports = load_object(con, landing, TICKETS)
+    if twice:
+        load_object(con, landing, TICKETS)
+    return (
+        sorted(reports, key=lambda r: r.file),
+        _table(con, "zendesk_tickets"),
+        con.execute(
+            "select file, line_number, reason, raw from raw.quarantine order by all"
+        ).fetchall(),
+        con.execute("select * exclude (loaded_at) from raw.load_audit order by all").fetchall(),
+    )
+
+
 def test_vendor_samples_load_every_line(vendor_landing: Path) -> None:
     con = duckdb.connect()
     read = 0
@@ -192,22 +209,9 @@ def test_loading_in_day_chunks_equals_loading_at_once(
         _land(tmp_path, f"zendesk/tickets/{day}.jsonl", [_ticket(1), "{not json", ""])
     _land(tmp_path, "zendesk/tickets/latest.jsonl", [_ticket(9)])
 
-    def load() -> tuple[list, ...]:
-        con = duckdb.connect()
-        reports = load_object(con, tmp_path, TICKETS)
-        load_object(con, tmp_path, TICKETS)  # and again: idempotent
-        return (
-            sorted(reports, key=lambda r: r.file),
-            _table(con, "zendesk_tickets"),
-            con.execute(
-                "select file, line_number, reason from raw.quarantine order by all"
-            ).fetchall(),
-            con.execute("select * exclude (loaded_at) from raw.load_audit order by all").fetchall(),
-        )
-
-    at_once = load()
+    at_once = _loaded(tmp_path, twice=True)
     monkeypatch.setattr("ingestion.loader.CHUNK_TEXT_BYTES", 1)  # every day its own chunk
-    assert load() == at_once
+    assert _loaded(tmp_path, twice=True) == at_once
     assert len(at_once[1]) == 3 and len(at_once[2]) == 4  # 3 bad lines + the misnamed file
 
 
@@ -254,19 +258,6 @@ def _landed_with_traps(landing: Path) -> None:
     crlf.write_bytes((_ticket(60) + "\r\n" + _ticket(61) + "\r\n").encode())
     bad_utf8 = landing / "zendesk/tickets/2024-01-07.jsonl.gz"
     bad_utf8.write_bytes(gzip.compress(_ticket(70).encode() + b"\n\xff\xfe broken\n"))
-
-
-def _loaded(landing: Path) -> tuple[list, ...]:
-    con = duckdb.connect()
-    reports = load_object(con, landing, TICKETS)
-    return (
-        sorted(reports, key=lambda r: r.file),
-        _table(con, "zendesk_tickets"),
-        con.execute(
-            "select file, line_number, reason, raw from raw.quarantine order by all"
-        ).fetchall(),
-        con.execute("select * exclude (loaded_at) from raw.load_audit order by all").fetchall(),
-    )
 
 
 def test_batches_split_at_once_equal_one_batch(
