@@ -207,9 +207,9 @@ MONTHLY = [
 ]
 
 
-def _frame_months(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def _frame_months(con: duckdb.DuckDBPyConnection, schema: str = "marts") -> pd.DataFrame:
     """kpi_monthly's charted columns (a column the mart lacks comes back empty)."""
-    frame = con.execute("select * from marts.kpi_monthly order by month").df()
+    frame = con.execute(f"select * from {schema}.kpi_monthly order by month").df()
     frame = frame.reindex(columns=MONTHLY)
     for column in frame.columns:
         if column in ("month", "as_of_date"):
@@ -223,13 +223,13 @@ def _has(frame: pd.DataFrame, kpis: list[str]) -> bool:
     return not frame.empty and bool(frame[kpis].notna().to_numpy().any())
 
 
-def figures(con: duckdb.DuckDBPyConnection, currency: str) -> list[Figure]:
-    months = _frame_months(con)
+def figures(con: duckdb.DuckDBPyConnection, currency: str, schema: str = "marts") -> list[Figure]:
+    months = _frame_months(con, schema)
     channels = con.execute(
         f"""
         select channel, {", ".join(f"sum({s}) as {s}" for s in FUNNEL)}
-        from marts.kpi_by_channel_monthly
-        where month > (select max(month) - interval 12 month from marts.kpi_monthly)
+        from {schema}.kpi_by_channel_monthly
+        where month > (select max(month) - interval 12 month from {schema}.kpi_monthly)
         group by channel
         having {" + ".join(f"coalesce(sum({s}), 0)" for s in FUNNEL)} > 0
         order by channel
@@ -237,9 +237,9 @@ def figures(con: duckdb.DuckDBPyConnection, currency: str) -> list[Figure]:
     ).df()
     channels[FUNNEL] = channels[FUNNEL].astype(float)
     cohorts = con.execute(
-        """
+        f"""
         select strftime(cohort_month, '%Y-%m') as cohort, months_since_start, logo_retention
-        from marts.cohort_retention
+        from {schema}.cohort_retention
         where segment = 'all' and logo_retention is not null
         order by cohort_month, months_since_start
         """
@@ -368,17 +368,27 @@ def run_warnings(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
     ]
 
 
-def reporting_currency(con: duckdb.DuckDBPyConnection, default: str) -> str:
+def reporting_currency(con: duckdb.DuckDBPyConnection, default: str, schema: str = "marts") -> str:
     """The marts' `reporting_currency` column if they carry one, else `default`."""
     found = con.execute(
-        "select table_name from information_schema.columns where table_schema = 'marts' "
-        "and column_name = 'reporting_currency' order by table_name = 'kpi_monthly' desc limit 1"
+        "select table_name from information_schema.columns where table_schema = ? "
+        "and table_catalog = current_database() and column_name = 'reporting_currency' "
+        "order by table_name = 'kpi_monthly' desc limit 1",
+        [schema],
     ).fetchone()
     if found:
-        value = con.execute(f'select max(reporting_currency) from marts."{found[0]}"').fetchone()[0]
+        value = con.execute(
+            f'select max(reporting_currency) from {schema}."{found[0]}"'
+        ).fetchone()[0]
         if value:
             return str(value).upper()
     return default.upper()
+
+
+def _sorted_warnings(rows: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """As `run_warnings` reads them from the table: text, sorted, None last."""
+    ordered = sorted(rows, key=lambda r: (r[0] is None, r[0] or "", r[1] is None, r[1] or ""))
+    return [tuple("" if v is None else str(v) for v in row) for row in ordered]  # type: ignore[misc]
 
 
 def _warnings_html(rows: list[tuple[str, str, str]]) -> str:
@@ -413,11 +423,18 @@ def _headline(months: pd.DataFrame, currency: str) -> str:
     )
 
 
-def render(con: duckdb.DuckDBPyConnection, generated_at: datetime, currency: str = "USD") -> str:
-    """The page, from the marts of an open warehouse connection."""
-    currency = reporting_currency(con, currency)
+def render(
+    con: duckdb.DuckDBPyConnection,
+    generated_at: datetime,
+    currency: str = "USD",
+    schema: str = "marts",
+    warnings: list[tuple[str, str, str]] | None = None,
+) -> str:
+    """The page, from the marts of an open warehouse connection (`schema`); the run's warnings
+    from `warnings` (check, model, message) when given, else from `run_warnings`."""
+    currency = reporting_currency(con, currency, schema)
     parts = []
-    for figure in figures(con, currency):
+    for figure in figures(con, currency, schema):
         body = (
             to_svg(figure.chart(), currency)
             if figure.chart
@@ -427,8 +444,8 @@ def render(con: duckdb.DuckDBPyConnection, generated_at: datetime, currency: str
             f'<figure class="chart"><h2>{html.escape(figure.title)}</h2>{body}'
             f"<figcaption>{html.escape(figure.note)}</figcaption></figure>"
         )
-    warnings = _warnings_html(run_warnings(con))
-    headline = _headline(_frame_months(con), currency)
+    shown = run_warnings(con) if warnings is None else _sorted_warnings(warnings)
+    headline = _headline(_frame_months(con, schema), currency)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Tally KPIs</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -444,7 +461,7 @@ figcaption, .meta, .empty {{ color: #6b7280; font-size: 12px; }}
   padding: 8px 16px; margin: 12px 0; }}
 .warnings h2 {{ color: #92400e; }} .warnings li {{ margin: 4px 0; }}
 </style></head>
-<body><h1>Tally KPIs</h1>{warnings}{headline}
+<body><h1>Tally KPIs</h1>{_warnings_html(shown)}{headline}
 <p class="meta">Generated {generated_at:%Y-%m-%d %H:%M} UTC from the marts; amounts in
 {html.escape(currency)}.</p>
 <main>{"".join(parts)}</main></body></html>
@@ -453,10 +470,20 @@ figcaption, .meta, .empty {{ color: #6b7280; font-size: 12px; }}
 
 def write_dashboard(served: Path, reporting_currency: str | None = None) -> Path:
     """Write the page beside `served`; the currency falls back to TALLY_REPORTING_CURRENCY."""
-    currency = reporting_currency or os.environ.get("TALLY_REPORTING_CURRENCY") or "USD"
-    target = dashboard_path(served)
     with duckdb.connect(str(served), read_only=True) as con:
-        page = render(con, datetime.now(UTC), currency)
+        return write_page(con, dashboard_path(served), reporting_currency)
+
+
+def write_page(
+    con: duckdb.DuckDBPyConnection,
+    target: Path,
+    reporting_currency: str | None = None,
+    schema: str = "marts",
+    warnings: list[tuple[str, str, str]] | None = None,
+) -> Path:
+    """Render the page from `con` into `target`, replaced whole (see `render`)."""
+    currency = reporting_currency or os.environ.get("TALLY_REPORTING_CURRENCY") or "USD"
+    page = render(con, datetime.now(UTC), currency, schema, warnings)
     partial = target.with_name(f".{target.name}.writing")
     partial.write_text(page, encoding="utf-8")
     partial.replace(target)

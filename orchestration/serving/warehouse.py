@@ -11,6 +11,7 @@ run leaves the previous one served. Paths reach SQL only as bound parameters.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -59,17 +60,24 @@ def publish(
     next_file = served.with_name(f".{served.name}.next")
     for leftover in (next_file, next_file.with_name(next_file.name + ".wal")):
         leftover.unlink(missing_ok=True)
-    # The dashboard renders in the renderer's thread (see start_renderer): its engine starts
-    # while the marts are copied, its charts render while the Parquet is written.
+    # The dashboard renders in the renderer's thread (see start_renderer) from the pipeline
+    # database's marts, the same rows the copy takes, while the marts are copied and the
+    # Parquet is written: the page costs the publish nothing but its own rendering.
     start_renderer()
-    _RENDERER.submit(_start_chart_engine)
-    marts = _copy_marts(pipeline_db, next_file, warnings, docs or {}, schema)
+    page_next = dashboard_path(next_file)
+    rendering = _RENDERER.submit(_render_dashboard, pipeline_db, page_next, schema, warnings)
+    try:
+        marts = _copy_marts(pipeline_db, next_file, warnings, docs or {}, schema)
+    except BaseException:
+        _settle(rendering)
+        raise
     missing = set(REQUIRED_MARTS) - set(marts)
     if missing:
+        _settle(rendering)
         next_file.unlink(missing_ok=True)
+        page_next.unlink(missing_ok=True)
         raise PublishError(f"not published: marts missing from the build: {sorted(missing)}")
     _fsync(next_file)
-    rendering = _RENDERER.submit(_render_dashboard, next_file)
     version = f".{served.stem}_marts.{os.getpid()}.{os.urandom(4).hex()}"
     folder = served.with_name(version)
     files = export_parquet(next_file, list(marts), folder)
@@ -84,11 +92,10 @@ def publish(
     return PublishReport(served, marts, files, dashboard_path(served))
 
 
-# The dashboard's libraries (pandas, altair: ~0.6 s to import, ~110 MB) load once per process,
-# in a thread of their own: by the dbt step before it starts dbt (that process then only waits
-# on dbt), else when a publish starts. Its chart engine (V8: ~0.4 s, ~60 MB) starts when the
-# publish does, while the marts are copied, not beside dbt's peak memory. Processes that only
-# load the definitions (the UI's code server) load neither.
+# The dashboard's libraries (pandas, altair: ~0.6 s to import, ~110 MB) and its chart engine
+# (V8: ~0.5 s, ~60 MB) load once per process, in a thread of their own: by the dbt step before it
+# starts dbt (that process then only waits on dbt), else when a publish starts. Processes that
+# only load the definitions (the UI's code server) load neither.
 _RENDERER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dashboard")
 _renderer_loading: list[Future[None]] = []
 
@@ -100,19 +107,25 @@ def start_renderer() -> None:
 
 
 def _import_renderer() -> None:
-    import orchestration.serving.dashboard  # noqa: F401
-
-
-def _start_chart_engine() -> None:
     from orchestration.serving.dashboard import warm_up
 
     warm_up()
 
 
-def _render_dashboard(database: Path) -> Path:
-    from orchestration.serving.dashboard import write_dashboard
+def _render_dashboard(
+    pipeline_db: Path, target: Path, schema: str, warnings: list[tuple[str, str, str]]
+) -> Path:
+    from orchestration.serving.dashboard import write_page
 
-    return write_dashboard(database)
+    # The same file the copy opens, in the same mode: one database instance in this process.
+    with duckdb.connect(str(pipeline_db)) as con:
+        return write_page(con, target, schema=schema, warnings=warnings)
+
+
+def _settle(future: Future[Path]) -> None:
+    """Wait for a page no longer wanted (it holds the pipeline database open) and drop it."""
+    with contextlib.suppress(Exception):  # the publish's own error is the one to report
+        future.result().unlink(missing_ok=True)
 
 
 def _copy_marts(

@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.serving.dashboard import dashboard_path, write_dashboard
+from orchestration.serving.dashboard import dashboard_path, write_dashboard, write_page
 
 # Each chart's title: the catalog names (KPIS.md) of the KPIs it draws.
 TITLES = [
@@ -289,6 +289,30 @@ def test_warnings_are_listed_first_when_the_run_left_some(tmp_path: Path) -> Non
     section = re.search(r'<section class="warnings".*?</section>', text, re.S).group(0)
     assert "fresh" in section and "raw/zendesk" in section and "&lt;late&gt;" in section
     assert text.index('class="warnings"') < text.index('<figure class="chart"')
+
+
+def test_the_page_from_the_pipeline_database_is_the_served_files_page(tmp_path: Path) -> None:
+    """A publish renders the page from the pipeline database's marts (any schema: Spark's
+    are `spark_marts`) with the run's warnings passed in, while it copies the marts: the page is
+    the one the served copy gives, warnings in the same order."""
+    rows = [("ranges", "kpi_daily", "b"), ("fresh", None, "a"), ("fresh", "raw/x", "c")]
+    served = make_marts(tmp_path / "w.duckdb", warnings=rows)
+    with duckdb.connect(str(tmp_path / "pipeline.duckdb")) as con:
+        con.execute("attach ? as served (read_only)", [str(served)])
+        con.execute("create schema built")
+        for (table,) in con.execute(
+            "select table_name from duckdb_tables() where database_name = 'served' "
+            "and table_name <> 'run_warnings'"
+        ).fetchall():
+            con.execute(f'create table built."{table}" as from served.marts."{table}"')
+        con.execute("detach served")
+        page = write_page(con, tmp_path / "page.html", schema="built", warnings=rows)
+
+    def undated(text: str) -> str:  # and the renderer numbers gradients per process
+        return re.sub(r"gradient_\d+", "gradient", re.sub(r"Generated [^<]* UTC", "", text))
+
+    assert undated(page.read_text()) == undated(write_dashboard(served).read_text())
+    assert page.read_text().count("<li>") == 3
 
 
 @pytest.mark.parametrize("warnings", [None, []], ids=["no table", "empty table"])
