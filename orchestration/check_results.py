@@ -146,20 +146,7 @@ def blocking_summary(
     return lines
 
 
-def dbt_errors(target_dir: Path, limit: int = 3) -> list[str]:
-    """dbt's own error messages from its log (a build that stopped before running any node:
-    a compilation error, an engine that did not start), last line of each, for the summary."""
-    log = target_dir / "dbt.log"
-    if not log.exists():
-        return []
-    found = []
-    for line in log.read_text(errors="replace").splitlines():
-        try:
-            event = json.loads(line)
-        except ValueError:
-            continue
-        info = event.get("info", {})
-        if info.get("level") == "error" and info.get("msg"):
-            message = " ".join(info["msg"].split())
-            found.append(message[:300])
-    return found[-limit:]
+def dbt_errors(messages: list[str], limit: int = 3) -> list[str]:
+    """dbt's own error messages (a build that stopped before running any node: a compilation
+    error, an engine that did not start), as its log stream gave them, for the summary."""
+    return [" ".join(m.split())[:300] for m in messages if m.strip()][-limit:]

@@ -153,7 +153,7 @@ def dbt_models(
     if not invocation.succeeded:
         lines = (
             blocking_summary(outcomes, tally.models_db)
-            or dbt_errors(tally.dbt_target_dir)
+            or dbt_errors(invocation.errors)
             or ["dbt build failed"]
         )
         raise dg.Failure(description="\n".join(lines), allow_retries=False)

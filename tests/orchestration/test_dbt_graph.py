@@ -127,6 +127,26 @@ def test_the_invocation_reads_json_lines_and_keeps_other_output_and_errors() -> 
     assert not invocation.succeeded
 
 
+def test_a_build_that_stops_before_its_nodes_says_why_from_the_stream(tmp_path: Path) -> None:
+    """A real dbt that cannot open its database: the run's summary gets dbt's own error from
+    the JSON stream (dbt.log is text, for people)."""
+    from orchestration.check_results import dbt_errors
+    from orchestration.dbt_build import start_dbt
+
+    missing = tmp_path / "no-such-folder" / "pipeline.duckdb"
+    invocation = start_dbt(
+        ["build", "--select", "kpi_monthly", "--vars", json.dumps({"pipeline_db": str(missing)})],
+        tmp_path,
+        tmp_path / "target",
+        "duckdb",
+    )
+    list(invocation.lines())
+    assert not invocation.succeeded
+    errors = dbt_errors(invocation.errors)
+    assert errors and f'Cannot open file "{missing}"' in errors[0]
+    assert f'Cannot open file "{missing}"' in (tmp_path / "target" / "dbt.log").read_text()
+
+
 @pytest.mark.e2e
 def test_a_ui_selection_of_one_model_builds_and_checks_only_it(
     small_landing: Path, small_warehouse: Path, tmp_path: Path
