@@ -8,13 +8,16 @@
         and {{ alias }}.rate_date = {{ on_date }}
 {%- endmacro %}
 
+{#- The exact product rounded half away from zero to 4 places. `round` first: the same value as
+    casting the product (decimal(38, 14) on DuckDB) straight to decimal(18, 4), whose rescale
+    of 128-bit integers costs DuckDB ~0.3 s per 2M amounts, round's a third of that. -#}
 {% macro to_reporting(amount, currency, on_date, alias="fx") -%}
-    cast(cast({{ amount }} as {{ tally.fx_amount_type() }}) * case
+    cast(round(cast({{ amount }} as {{ tally.fx_amount_type() }}) * case
         when upper({{ currency }}) = '{{ var("reporting_currency") | upper }}' then 1
         when {{ alias }}.rate_to_reporting is not null then {{ alias }}.rate_to_reporting
         when {{ amount }} is null or {{ amount }} = 0 then 0
         else {{ tally.raise_missing_fx(currency, on_date) }}
-    end as decimal(18, 4))
+    end, 4) as decimal(18, 4))
 {%- endmacro %}
 
 {% macro raise_missing_fx(currency, on_date) -%}

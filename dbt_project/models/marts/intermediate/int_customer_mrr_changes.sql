@@ -66,10 +66,25 @@ month_snapshots as (
     where is_month_snapshot
 ),
 
+{#- the intervals that can hold a month's first or last snapshot: every interval longer than a
+    day, and the one-day intervals (a customer converted day by day) on those days -#}
+month_days as (
+    select snapshot_day as snapshot_day from month_snapshots
+    union
+    select previous_snapshot_day from month_snapshots
+),
+
+snapshot_intervals as (
+    select i.*
+    from intervals as i
+    left join month_days as d on d.snapshot_day = i.valid_from_date
+    where i.valid_to_date > i.valid_from_date + 1 or d.snapshot_day is not null
+),
+
 month_ends as (
     select s.period_start, s.snapshot_day, s.previous_snapshot_day, i.customer_key, i.mrr
     from month_snapshots as s
-    join intervals as i
+    join snapshot_intervals as i
         on s.snapshot_day >= i.valid_from_date
         and s.snapshot_day < i.valid_to_date
 ),
@@ -77,7 +92,7 @@ month_ends as (
 month_starts as (
     select s.period_start, s.snapshot_day, s.previous_snapshot_day, i.customer_key, i.mrr
     from month_snapshots as s
-    join intervals as i
+    join snapshot_intervals as i
         on s.previous_snapshot_day >= i.valid_from_date
         and s.previous_snapshot_day < i.valid_to_date
 ),

@@ -39,13 +39,27 @@ events as (
     from intervals
 ),
 
+{#- computed once per distinct day (~700), not twice per interval (millions), then looked up -#}
+interval_days as (
+    select valid_from_date as day_then from intervals
+    union
+    select valid_to_date from intervals
+),
+
+shift_days as (
+    select day_then, {{ shifted_day | replace('X', 'day_then') }} as day_now
+    from interval_days
+),
+
 shifted as (
     select
-        customer_key,
-        mrr as then_mrr,
-        {{ shifted_day | replace('X', 'valid_from_date') }} as valid_from_date,
-        {{ shifted_day | replace('X', 'valid_to_date') }} as valid_to_date
-    from intervals
+        i.customer_key,
+        i.mrr as then_mrr,
+        f.day_now as valid_from_date,
+        t.day_now as valid_to_date
+    from intervals as i
+    join shift_days as f on f.day_then = i.valid_from_date
+    join shift_days as t on t.day_then = i.valid_to_date
 ),
 
 {#- only days of the calendar can have a cohort: none at all before its 13th month -#}
