@@ -18,11 +18,16 @@
 with events as (
     select e.* from {{ ref('stg_ga4__events') }} as e
     where {{ tally.in_window('e.landed_date', before=3, after=3) }}
-    {%- if tally.window_bounds() is not none %}
+    {%- set bounds = tally.window_bounds() %}
+    {%- if bounds is not none %}
+      {#- a kept session holds every day its events landed on (first to last landed date,
+          as a full rebuild has them): only those overlapping the window's days can match -#}
       and not exists (
         select 1 from {{ this }} as kept
         where kept.user_pseudo_id = e.user_pseudo_id
           and kept.ga_session_id is not distinct from e.ga_session_id
+          and kept.last_landed_date >= date '{{ bounds[0] }}' - 3
+          and kept.first_landed_date <= date '{{ bounds[1] }}' + 3
       )
     {%- endif %}
 ),
