@@ -194,10 +194,13 @@ def _run(args: argparse.Namespace) -> int:
 
     print(f"tally run: {settings.landing} -> {settings.served}, days {start}..{end}")
     started = time.monotonic()
+    from orchestration.dbt_build import parse_request
     from orchestration.dbt_warm import warm_dbt
 
-    # dbt's imports run on the other core while this one imports Dagster and loads the files.
-    with _signals_received() as received, warm_dbt():
+    # dbt's imports and its parse of the project run on the other core while this one imports
+    # Dagster and loads the files.
+    parse = parse_request(settings) if settings.engine == "duckdb" else None
+    with _signals_received() as received, warm_dbt(parse):
         try:
             outcome = execute_refresh(settings, start, end, args.full_refresh, verbose=args.verbose)
         except KeyboardInterrupt:

@@ -20,9 +20,19 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from orchestration.dbt_project import DBT_ENV, DBT_PROJECT_DIR, MANIFEST_PATH, PARTIAL_PARSE_FILE
+from orchestration.dbt_project import (
+    DBT_ENV,
+    DBT_PROJECT_DIR,
+    MANIFEST_PATH,
+    PARTIAL_PARSE_FILE,
+    drop_stale_partial_parse,
+    ensure_manifest,
+)
+
+if TYPE_CHECKING:
+    from orchestration.settings import TallySettings
 
 STOP_TIMEOUT_SECONDS = 25
 
@@ -84,14 +94,20 @@ def launcher_command(args: list[str], workdir: Path, results: Path, target: str)
     ]
 
 
-def start_dbt(args: list[str], workdir: Path, target_dir: Path, target: str) -> DbtInvocation:
-    """`dbt <args>` with its artifacts and log in `target_dir` (the warehouse's own), starting
-    from the project's saved parse when the folder has none yet."""
+def prepare_target_dir(target_dir: Path) -> None:
+    """The warehouse's dbt folder, starting from the project's saved parse when it has none
+    yet, and without a saved parse older than the project's last parse (see
+    `drop_stale_partial_parse`)."""
     target_dir.mkdir(parents=True, exist_ok=True)
+    drop_stale_partial_parse(target_dir)
     saved_parse = MANIFEST_PATH.parent / PARTIAL_PARSE_FILE
     if saved_parse.exists() and not (target_dir / PARTIAL_PARSE_FILE).exists():
         shutil.copyfile(saved_parse, target_dir / PARTIAL_PARSE_FILE)
-    env = {
+
+
+def dbt_env(target_dir: Path) -> dict[str, str]:
+    """The environment of dbt in a run: this process's, plus where dbt writes and how it logs."""
+    return {
         **os.environ,
         **DBT_ENV,
         "DBT_LOG_FORMAT": "json",
@@ -105,6 +121,34 @@ def start_dbt(args: list[str], workdir: Path, target_dir: Path, target: str) -> 
         "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR),
         "PYTHONUNBUFFERED": "1",
     }
+
+
+def vars_args(settings: TallySettings) -> list[str]:
+    """`--vars` of the settings that differ from the project's defaults (none on defaults)."""
+    dbt_vars = settings.dbt_vars()
+    return ["--vars", json.dumps(dbt_vars, sort_keys=True)] if dbt_vars else []
+
+
+def parse_request(settings: TallySettings) -> dict[str, Any]:
+    """The parse a warm dbt process can do ahead of a run's build (orchestration/dbt_warm.py):
+    the build's own project options, directory and environment, its log in `<target>/parse/`."""
+    # A project edited since its last parse is parsed in full first, so that the warehouse's
+    # saved parse, older than that, is dropped here, before the warm process would read it.
+    ensure_manifest()
+    target_dir = settings.dbt_target_dir
+    prepare_target_dir(target_dir)
+    return {
+        "argv": ["parse", "--no-use-colors", *vars_args(settings), "--target", settings.engine],
+        "cwd": str(settings.state_dir),
+        "env": {**dbt_env(target_dir), "DBT_LOG_PATH": str(target_dir / "parse")},
+    }
+
+
+def start_dbt(args: list[str], workdir: Path, target_dir: Path, target: str) -> DbtInvocation:
+    """`dbt <args>` with its artifacts and log in `target_dir` (the warehouse's own), starting
+    from the project's saved parse when the folder has none yet."""
+    prepare_target_dir(target_dir)
+    env = dbt_env(target_dir)
     process = subprocess.Popen(
         launcher_command(args, workdir, target_dir / "run_results.json", target),
         stdout=subprocess.PIPE,

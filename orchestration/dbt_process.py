@@ -21,6 +21,7 @@ import atexit
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2  # as the `dbt` command exits
 
@@ -35,11 +36,13 @@ def split_options(argv: list[str]) -> tuple[dict[str, str], list[str]]:
     return options, argv
 
 
-def run_writing_results(dbt_args: list[str], results: Path) -> int:
-    """dbt without its JSON artifacts; the run's results written to `results`."""
+def run_writing_results(dbt_args: list[str], results: Path, manifest: Any = None) -> int:
+    """dbt without its JSON artifacts; the run's results written to `results`. With
+    `manifest` (parsed ahead by the warm process, orchestration/dbt_warm.py), dbt does not
+    parse the project again."""
     from dbt.cli.main import dbtRunner
 
-    outcome = dbtRunner().invoke([*dbt_args, "--no-write-json"])
+    outcome = dbtRunner(manifest=manifest).invoke([*dbt_args, "--no-write-json"])
     if isinstance(outcome.exception, KeyboardInterrupt):
         raise outcome.exception
     if hasattr(outcome.result, "write"):
@@ -49,7 +52,7 @@ def run_writing_results(dbt_args: list[str], results: Path) -> int:
     return EXIT_ERROR if outcome.exception is not None else EXIT_FAILED
 
 
-def run(argv: list[str]) -> int:
+def run(argv: list[str], manifest: Any = None) -> int:
     """The launcher's arguments run in this process: dbt's exit code."""
     options, dbt_args = split_options(argv)
     results = Path(options["results"]).resolve() if "results" in options else None
@@ -57,7 +60,7 @@ def run(argv: list[str]) -> int:
         os.chdir(options["workdir"])
     sys.argv = ["dbt", *dbt_args]  # dbt records it as the run's invocation_command
     if results is not None:
-        return run_writing_results(dbt_args, results)
+        return run_writing_results(dbt_args, results, manifest)
     from dbt.cli.main import cli
 
     try:

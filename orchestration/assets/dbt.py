@@ -12,7 +12,6 @@ only the rows the refresh wrote, and column hygiene tests run on full builds onl
 Dagster run shows them planned, not executed; `TALLY_REFRESH_TESTS=all` runs them every time).
 """
 
-import json
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -28,8 +27,8 @@ from orchestration.assets.dbt_graph import (
     model_specs,
 )
 from orchestration.check_results import blocking_summary, dbt_errors, read_outcomes
-from orchestration.dbt_build import start_dbt
-from orchestration.dbt_project import MANIFEST_PATH, drop_stale_partial_parse
+from orchestration.dbt_build import start_dbt, vars_args
+from orchestration.dbt_project import MANIFEST_PATH
 from orchestration.logs import PROGRESS
 from orchestration.run_lock import RunLock
 from orchestration.serving.warehouse import mart_docs, start_renderer
@@ -76,11 +75,10 @@ COLUMN_TESTS = ("not_null", "unique", "accepted_values")
 
 
 def build_args(settings: TallySettings, full_refresh: bool, first_build: bool = False) -> list[str]:
-    dbt_vars = settings.dbt_vars()
     args = [
         "build",
         "--no-use-colors",
-        *(["--vars", json.dumps(dbt_vars, sort_keys=True)] if dbt_vars else []),
+        *vars_args(settings),
         "--exclude-resource-type",
         "unit_test",
     ]
@@ -133,7 +131,6 @@ def dbt_models(
                 f"raw layer for Spark: {exported.tables} tables, "
                 f"{exported.days_written} day(s) written"
             )
-    drop_stale_partial_parse(tally.dbt_target_dir)
     # A build that fails before running a node writes no results: never report the last run's.
     # (manifest.json: earlier versions wrote one per build; the project's describes the nodes.)
     for artifact in ("run_results.json", "dbt.log", "manifest.json", "semantic_manifest.json"):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.dbt_warm import SOCKET_ENV, hand_over, warm_dbt
+from orchestration.dbt_warm import SOCKET_ENV, hand_over, parse_identity, warm_dbt
 
 
 def _launcher(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -63,3 +63,24 @@ def test_a_failing_build_exits_with_the_same_code_warm_or_not(tmp_path: Path) ->
     assert cold.returncode != 0
     assert warm_run.returncode == cold.returncode, warm_run.stdout + warm_run.stderr
     assert warm.returncode == cold.returncode  # the code came from the warm process
+
+
+def test_a_build_reuses_the_parse_made_ahead_only_for_the_same_project_options() -> None:
+    """The warm process's parse (a `tally run`'s) stands in for the build's own only when the
+    build's vars, target, directory and dbt/tally environment are the parse's."""
+    env = {"DBT_TARGET_PATH": "/w/dbt", "TALLY_REPORTING_CURRENCY": "EUR", "HOME": "/root"}
+    parse = ["parse", "--no-use-colors", "--vars", '{"a": 1}', "--target", "duckdb"]
+    identity = parse_identity(parse, "/w", {**env, "DBT_LOG_PATH": "/w/dbt/parse"})
+
+    def build(*options: str, **changes: str) -> tuple:
+        argv = ["--workdir", "/w", "--results", "/w/r.json", "build", *options]
+        launcher_env = {**env, SOCKET_ENV: "/tmp/s", "DBT_LOG_PATH": "/w/dbt", **changes}
+        return parse_identity(argv, "/repo/dbt_project", launcher_env)
+
+    same = ("--vars", '{"a": 1}', "--exclude-resource-type", "unit_test", "--target", "duckdb")
+    assert build(*same) == identity  # other build options, log path and socket do not count
+    assert build(*same, HOME="/elsewhere") == identity
+    assert build("--vars", '{"a": 2}', "--target", "duckdb") != identity
+    assert build("--target", "duckdb") != identity  # defaults instead of the vars
+    assert build(*same, TALLY_REPORTING_CURRENCY="USD") != identity
+    assert build(*same, DBT_TARGET_PATH="/v/dbt") != identity
