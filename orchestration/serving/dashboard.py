@@ -359,13 +359,16 @@ def run_warnings(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
     ).fetchone()[0]
     if not exists:
         return []
-    return [
-        tuple("" if v is None else str(v) for v in row)
-        for row in con.execute(
+    return _as_text(
+        con.execute(
             "select check_name, model, message from marts.run_warnings "
             "order by check_name nulls last, model nulls last"
         ).fetchall()
-    ]
+    )
+
+
+def _as_text(rows: list[tuple]) -> list[tuple[str, str, str]]:
+    return [tuple("" if v is None else str(v) for v in row) for row in rows]  # type: ignore[misc]
 
 
 def reporting_currency(con: duckdb.DuckDBPyConnection, default: str, schema: str = "marts") -> str:
@@ -387,8 +390,9 @@ def reporting_currency(con: duckdb.DuckDBPyConnection, default: str, schema: str
 
 def _sorted_warnings(rows: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
     """As `run_warnings` reads them from the table: text, sorted, None last."""
-    ordered = sorted(rows, key=lambda r: (r[0] is None, r[0] or "", r[1] is None, r[1] or ""))
-    return [tuple("" if v is None else str(v) for v in row) for row in ordered]  # type: ignore[misc]
+    return _as_text(
+        sorted(rows, key=lambda r: (r[0] is None, r[0] or "", r[1] is None, r[1] or ""))
+    )
 
 
 def _warnings_html(rows: list[tuple[str, str, str]]) -> str:

@@ -75,7 +75,6 @@ def publish(
     if missing:
         _settle(rendering)
         next_file.unlink(missing_ok=True)
-        page_next.unlink(missing_ok=True)
         raise PublishError(f"not published: marts missing from the build: {sorted(missing)}")
     _fsync(next_file)
     version = f".{served.stem}_marts.{os.getpid()}.{os.urandom(4).hex()}"
