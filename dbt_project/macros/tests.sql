@@ -14,6 +14,16 @@ having count(*) > 1
 {%- endif %}
 {% endtest %}
 
+{#- A column that is its model's key: unique and never NULL, in one scan and one dbt node (a
+    `unique` and a `not_null` test were two of each). Returns each duplicated or NULL value with
+    how many rows have it. -#}
+{% test unique_key(model, column_name) %}
+select {{ column_name }}, count(*) as n
+from {{ model }}
+group by {{ column_name }}
+having count(*) > 1 or {{ column_name }} is null
+{% endtest %}
+
 {% test unique_combination(model, columns) %}
 select {{ columns | join(", ") }}, count(*) as n
 from {{ model }}

@@ -68,10 +68,11 @@ def _recorded(context: dg.AssetExecutionContext, lines: Iterator[Any]) -> Iterat
             last = time.monotonic()
 
 
-# Column hygiene (a column not null, unique, within a list of values) is checked on every full
-# build and in `make test`; a refresh checks the invariants the numbers rest on (primary keys,
-# reconciliation, the MRR bridge: tests/) and the plausibility ranges, which warn.
-COLUMN_TESTS = ("not_null", "unique", "accepted_values")
+# Column hygiene (a column not null, a one-column key unique and not null, within a list of
+# values) is checked on every full build and in `make test`; a refresh checks the invariants the
+# numbers rest on (primary keys, reconciliation, the MRR bridge: tests/) and the plausibility
+# ranges, which warn.
+COLUMN_TESTS = ("not_null", "unique", "unique_key", "accepted_values")
 
 
 def build_args(settings: TallySettings, full_refresh: bool, first_build: bool = False) -> list[str]:

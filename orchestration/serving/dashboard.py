@@ -333,16 +333,23 @@ def warm_up() -> None:
     vl_convert.vegalite_to_svg({"mark": "point"}, vl_version=VEGA_LITE, allowed_base_urls=[])
 
 
-def to_svg(chart: alt.TopLevelMixin, currency: str) -> str:
-    """The chart as an SVG string, rendered offline (no data or font is fetched)."""
-    spec = (
+def vega_lite_spec(chart: alt.TopLevelMixin, validate: bool = False) -> dict:
+    """The chart's Vega-Lite spec with the page's look. Altair's JSON-schema validation (~0.2 s
+    of the page's 10 charts, holding the GIL the publish's copy needs) runs in the tests, on
+    every figure (tests/serving/test_dashboard.py), not in every run."""
+    return (
         chart.properties(width=WIDTH)
         .configure(font=CHART_FONT, background="white")
         .configure_view(stroke=None)
         .configure_axis(labelFontSize=11, titleFontSize=11, labelColor="#374151", grid=True)
         .configure_legend(labelFontSize=11, symbolType="square")
-        .to_dict()
+        .to_dict(validate=validate)
     )
+
+
+def to_svg(chart: alt.TopLevelMixin, currency: str) -> str:
+    """The chart as an SVG string, rendered offline (no data or font is fetched)."""
+    spec = vega_lite_spec(chart)
     if "height" not in spec and not spec.get("layer", [{}])[0].get("height"):
         spec["height"] = HEIGHT
     svg = vl_convert.vegalite_to_svg(

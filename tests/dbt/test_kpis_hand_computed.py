@@ -459,7 +459,8 @@ def test_tampered_numbers_warn_or_block_naming_what_is_wrong(
     """On a copy of the built database, made wrong on purpose: a KPI out of its plausibility
     range warns, naming the KPI, how many rows and the first one (one range test per mart: a
     node per column cost more than the scans); two overlapping MRR intervals of a customer fail
-    the blocking check that keeps the daily MRR view one row per customer and day."""
+    the blocking check that keeps the daily MRR view one row per customer and day; a customer
+    twice and a day without its date fail their one-column keys (`unique_key`)."""
     copy = tmp_path / "pipeline.duckdb"
     shutil.copy(pipeline_db(warehouse), copy)
     with duckdb.connect(str(copy)) as con:
@@ -473,13 +474,16 @@ def test_tampered_numbers_warn_or_block_naming_what_is_wrong(
             "from core.fct_customer_mrr_intervals "
             "where valid_to_date > valid_from_date + 1 limit 1"
         )
+        con.execute("insert into core.dim_customer from core.dim_customer limit 1")
+        con.execute("update marts.kpi_daily set date = null where date = ?", [month])
     target = tmp_path / "dbt"
     result = subprocess.run(
         [
             dbt_executable(),
             "test",
             "--select",
-            "ranges_kpi_monthly test_name:non_overlapping_intervals",
+            "ranges_kpi_monthly test_name:non_overlapping_intervals "
+            "unique_key_dim_customer_customer_key unique_key_kpi_daily_date",
             "--profiles-dir",
             str(DBT_PROJECT_DIR),
             "--target-path",
@@ -506,3 +510,6 @@ def test_tampered_numbers_warn_or_block_naming_what_is_wrong(
         f"nps in 1 row(s) out of [-100, 100], first -101 at {month}"
     )
     assert overlap.failures == 1
+    for check, model in (("unique_key_dim", "dim_customer"), ("unique_key_kpi", "kpi_daily")):
+        key = next(o for o in outcomes.values() if o.check.startswith(check))
+        assert (key.model, key.status, key.failures, key.blocking) == (model, "fail", 1, True)

@@ -207,9 +207,7 @@ def test_every_model_has_a_primary_key_test(manifest: dict) -> None:
         for test in tests.get(uid, []):
             meta = test.get("test_metadata") or {}
             kinds.setdefault(meta.get("name"), set()).add(test.get("column_name"))
-        has_key = "primary_key" in kinds or (
-            kinds.get("unique", set()) & kinds.get("not_null", set())
-        )
+        has_key = "primary_key" in kinds or "unique_key" in kinds
         if not has_key and _key_guaranteed_by_intervals(manifest, node, tests):
             continue
         if not has_key:

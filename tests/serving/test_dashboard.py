@@ -22,7 +22,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.serving.dashboard import dashboard_path, write_dashboard, write_page
+from orchestration.serving.dashboard import (
+    dashboard_path,
+    figures,
+    vega_lite_spec,
+    write_dashboard,
+    write_page,
+)
 
 # Each chart's title: the catalog names (KPIS.md) of the KPIs it draws.
 TITLES = [
@@ -208,6 +214,16 @@ def test_page_is_self_contained_without_javascript(page: Path) -> None:
         text = text.replace(namespace, "")
     assert "http://" not in text and "https://" not in text
     assert not list(page.parent.glob(".*.writing"))
+
+
+def test_every_chart_is_valid_vega_lite(page: Path) -> None:
+    """The specs as rendered, checked against Vega-Lite's JSON schema (a run skips the check)."""
+    served = page.with_name("warehouse.duckdb")
+    with duckdb.connect(str(served), read_only=True) as con:
+        drawn = [figure for figure in figures(con, "USD") if figure.chart]
+        assert [figure.title for figure in drawn] == TITLES
+        for figure in drawn:
+            assert vega_lite_spec(figure.chart(), validate=True)["$schema"], figure.title
 
 
 def test_every_chart_is_titled_with_catalog_names(page: Path) -> None:
