@@ -21,8 +21,8 @@ from pathlib import Path
 import altair as alt
 import duckdb
 import pandas as pd
-import vl_convert
 
+from orchestration.serving import chart_engine
 from orchestration.serving.warehouse import dashboard_path
 
 VEGA_LITE = "v" + ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
@@ -327,17 +327,11 @@ def figures(con: duckdb.DuckDBPyConnection, currency: str, schema: str = "marts"
     ]
 
 
-def warm_up() -> None:
-    """Start vl-convert's JavaScript engine, which it does on first use (~0.4 s; the charts
-    then take ~0.09 s each): publishing runs this in a thread while it copies the marts."""
-    vl_convert.vegalite_to_svg({"mark": "point"}, vl_version=VEGA_LITE, allowed_base_urls=[])
-
-
 def vega_lite_spec(chart: alt.TopLevelMixin, validate: bool = False) -> dict:
     """The chart's Vega-Lite spec with the page's look. Altair's JSON-schema validation (~0.2 s
     of the page's 10 charts, holding the GIL the publish's copy needs) runs in the tests, on
     every figure (tests/serving/test_dashboard.py), not in every run."""
-    return (
+    spec = (
         chart.properties(width=WIDTH)
         .configure(font=CHART_FONT, background="white")
         .configure_view(stroke=None)
@@ -345,17 +339,17 @@ def vega_lite_spec(chart: alt.TopLevelMixin, validate: bool = False) -> dict:
         .configure_legend(labelFontSize=11, symbolType="square")
         .to_dict(validate=validate)
     )
-
-
-def to_svg(chart: alt.TopLevelMixin, currency: str) -> str:
-    """The chart as an SVG string, rendered offline (no data or font is fetched)."""
-    spec = vega_lite_spec(chart)
     if "height" not in spec and not spec.get("layer", [{}])[0].get("height"):
         spec["height"] = HEIGHT
-    svg = vl_convert.vegalite_to_svg(
-        spec, vl_version=VEGA_LITE, allowed_base_urls=[], format_locale=number_locale(currency)
-    )
-    return svg.replace("<svg ", '<svg role="img" ', 1)
+    return spec
+
+
+def to_svgs(charts: list[alt.TopLevelMixin], currency: str) -> list[str]:
+    """The charts as SVG strings, rendered offline (no data or font is fetched) by the chart
+    engine's process (orchestration/serving/chart_engine.py)."""
+    specs = [vega_lite_spec(chart) for chart in charts]
+    svgs = chart_engine.render(specs, VEGA_LITE, number_locale(currency))
+    return [svg.replace("<svg ", '<svg role="img" ', 1) for svg in svgs]
 
 
 def run_warnings(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
@@ -444,13 +438,11 @@ def render(
     """The page, from the marts of an open warehouse connection (`schema`); the run's warnings
     from `warnings` (check, model, message) when given, else from `run_warnings`."""
     currency = reporting_currency(con, currency, schema)
+    drawn = figures(con, currency, schema)
+    svgs = iter(to_svgs([figure.chart() for figure in drawn if figure.chart], currency))
     parts = []
-    for figure in figures(con, currency, schema):
-        body = (
-            to_svg(figure.chart(), currency)
-            if figure.chart
-            else '<p class="empty">No data for this chart yet.</p>'
-        )
+    for figure in drawn:
+        body = next(svgs) if figure.chart else '<p class="empty">No data for this chart yet.</p>'
         parts.append(
             f'<figure class="chart"><h2>{html.escape(figure.title)}</h2>{body}'
             f"<figcaption>{html.escape(figure.note)}</figcaption></figure>"

@@ -60,9 +60,10 @@ def publish(
     next_file = served.with_name(f".{served.name}.next")
     for leftover in (next_file, next_file.with_name(next_file.name + ".wal")):
         leftover.unlink(missing_ok=True)
-    # The dashboard renders in the renderer's thread (see start_renderer) from the pipeline
-    # database's marts, the same rows the copy takes, while the marts are copied and the
-    # Parquet is written: the page costs the publish nothing but its own rendering.
+    # The dashboard renders in the renderer's thread (see start_renderer; its charts in the
+    # chart engine's process) from the pipeline database's marts, the same rows the copy takes,
+    # while the marts are copied and the Parquet is written: the page costs the publish nothing
+    # but its own rendering.
     start_renderer()
     page_next = dashboard_path(next_file)
     rendering = _RENDERER.submit(_render_dashboard, pipeline_db, page_next, schema, warnings)
@@ -91,24 +92,26 @@ def publish(
     return PublishReport(served, marts, files, dashboard_path(served))
 
 
-# The dashboard's libraries (pandas, altair: ~0.6 s to import, ~110 MB) and its chart engine
-# (V8: ~0.5 s, ~60 MB) load once per process, in a thread of their own: by the dbt step before it
-# starts dbt (that process then only waits on dbt), else when a publish starts. Processes that
-# only load the definitions (the UI's code server) load neither.
+# The dashboard's libraries (pandas, altair: ~0.6 s to import, ~110 MB) load once per process, in
+# a thread of their own, and its chart engine (V8, ~0.5 s to start) in a process of its own
+# (serving/chart_engine.py): by the dbt step before it starts dbt (that process then only waits
+# on dbt), else when a publish starts. Processes that only load the definitions (the UI's code
+# server) start neither.
 _RENDERER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dashboard")
 _renderer_loading: list[Future[None]] = []
 
 
 def start_renderer() -> None:
-    """Start importing the dashboard's libraries in the background (once per process)."""
+    """Start the chart engine and importing the dashboard's libraries (once per process)."""
+    from orchestration.serving import chart_engine
+
+    chart_engine.start()
     if not _renderer_loading:
         _renderer_loading.append(_RENDERER.submit(_import_renderer))
 
 
 def _import_renderer() -> None:
-    from orchestration.serving.dashboard import warm_up
-
-    warm_up()
+    import orchestration.serving.dashboard  # noqa: F401
 
 
 def _render_dashboard(
