@@ -49,15 +49,23 @@ def start() -> None:
 
 @atexit.register
 def stop() -> None:
-    with _lock:
+    """End the engine (at exit too); one stuck in a request is killed, never waited on."""
+    locked = _lock.acquire(timeout=5)
+    try:
         while _engine:
             process = _engine.pop()
+            if not locked:
+                process.kill()
+                continue
             if process.stdin:
                 process.stdin.close()
             try:
                 process.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 process.kill()
+    finally:
+        if locked:
+            _lock.release()
 
 
 def render(specs: list[dict], vl_version: str, locale: dict) -> list[str]:
@@ -77,12 +85,13 @@ def _ask(
     process: subprocess.Popen[str], specs: list[dict], vl_version: str, locale: dict
 ) -> list[str]:
     assert process.stdin and process.stdout
+    # One request, then its reply: writing every request before reading a reply deadlocks once
+    # both pipes' buffers (64 KB) are full, a spec of years of months and an SVG of ~100 KB.
+    replies = []
     for spec in specs:
         request = {"spec": spec, "vl_version": vl_version, "locale": locale}
         process.stdin.write(json.dumps(request) + "\n")
-    process.stdin.flush()
-    replies = []
-    for _ in specs:
+        process.stdin.flush()
         line = process.stdout.readline()
         if not line:
             raise ValueError("the chart engine exited")

@@ -3,6 +3,8 @@ cannot render, and a dead engine leaves the page to this process."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 import vl_convert
 
@@ -49,3 +51,26 @@ def test_a_dead_engine_is_replaced_or_the_charts_render_here() -> None:
     assert chart_engine.render([SPEC], VEGA_LITE, LOCALE) == [_here(SPEC)]
     chart_engine.stop()
     assert chart_engine._engine == []
+
+
+def test_charts_larger_than_the_pipes_buffers_do_not_stall() -> None:
+    """Specs and SVGs over 64 KB each (years of daily points): every request must be read as
+    its reply is, or both pipes fill and both processes wait on each other."""
+    days = [{"day": "2025-01-01T00:00:00Z", "n": n} for n in range(4000)]
+    big = {
+        "data": {"values": days},
+        "mark": "point",
+        "encoding": {
+            "x": {"field": "n", "type": "quantitative"},
+            "y": {"field": "n", "type": "quantitative"},
+        },
+    }
+    done: list[list[str]] = []
+    worker = threading.Thread(
+        target=lambda: done.append(chart_engine.render([big] * 3, VEGA_LITE, LOCALE)),
+        daemon=True,
+    )
+    worker.start()
+    worker.join(timeout=60)
+    assert done, "the chart engine stalled"
+    assert len(done[0]) == 3 and all(len(svg) > 2**16 for svg in done[0])
