@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import atexit
 import json
+import select
 import subprocess
 import sys
 import threading
 from typing import Any
 
 VEGA_LITE_OPTIONS: dict[str, Any] = {"allowed_base_urls": []}  # nothing fetched, ever
+REPLY_TIMEOUT_S = 60  # a chart takes ~0.1 s; an engine this late is killed, the page drawn here
 
 _lock = threading.Lock()
 _engine: list[subprocess.Popen[str]] = []
@@ -92,6 +94,10 @@ def _ask(
         request = {"spec": spec, "vl_version": vl_version, "locale": locale}
         process.stdin.write(json.dumps(request) + "\n")
         process.stdin.flush()
+        # One reply per request, so nothing waits in the reader's buffer: select sees it.
+        if not select.select([process.stdout], [], [], REPLY_TIMEOUT_S)[0]:
+            process.kill()
+            raise ValueError(f"the chart engine did not answer in {REPLY_TIMEOUT_S} s")
         line = process.stdout.readline()
         if not line:
             raise ValueError("the chart engine exited")

@@ -3,6 +3,8 @@ cannot render, and a dead engine leaves the page to this process."""
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 
 import pytest
@@ -74,3 +76,14 @@ def test_charts_larger_than_the_pipes_buffers_do_not_stall() -> None:
     worker.join(timeout=60)
     assert done, "the chart engine stalled"
     assert len(done[0]) == 3 and all(len(svg) > 2**16 for svg in done[0])
+
+
+def test_an_engine_that_stops_answering_is_killed_and_the_charts_render_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    chart_engine.start()
+    stuck = chart_engine._engine[0]
+    os.kill(stuck.pid, signal.SIGSTOP)  # alive, but never answers
+    monkeypatch.setattr(chart_engine, "REPLY_TIMEOUT_S", 1)
+    assert chart_engine.render([SPEC], VEGA_LITE, LOCALE) == [_here(SPEC)]
+    assert stuck.wait(timeout=10) == -signal.SIGKILL
