@@ -10,16 +10,26 @@ that finds the offending lines, so the rest of that file still loads.
 from __future__ import annotations
 
 import os
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+# zlib-ng: zlib's API and formats, inflating ~2x faster (a scale-10 month of GA4, 1.5 GB out:
+# 2.35 -> 1.08 s of CPU); decompression is the largest share of a big load after DuckDB's.
+from zlib_ng import zlib_ng as zlib
+
 
 @dataclass
 class FileText:
-    text: str
-    # 1-based line numbers that were not valid UTF-8 (replaced in `text`, to be quarantined).
+    """A file's content as valid UTF-8 bytes.
+
+    Bytes, not a Python str: DuckDB takes bytes as a BLOB at memory speed and turns them into
+    text in SQL (`decode`), where a str parameter is converted character by character (GA4 at
+    scale 10, a month of 1.5 GB: ~2.5 s of CPU, against ~0.6 s as bytes).
+    """
+
+    utf8: bytes
+    # 1-based line numbers that were not valid UTF-8 (replaced in `utf8`, to be quarantined).
     bad_encoding_lines: list[int] = field(default_factory=list)
     # A problem with the file as a whole (truncated gzip, unreadable), reported in quarantine.
     problem: str | None = None
@@ -78,16 +88,18 @@ def read_file_text(path: Path, max_bytes: int | None = None) -> FileText:
                 if len(data) > limit:
                     raise _TooBig
     except _TooBig:
-        return FileText("", problem=too_big)
+        return FileText(b"", problem=too_big)
     except OSError as exc:
-        return FileText("", problem=f"file cannot be read: {exc.strerror or exc}")
+        return FileText(b"", problem=f"file cannot be read: {exc.strerror or exc}")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    try:
-        return FileText(data.decode("utf-8"), problem=problem)
-    except UnicodeDecodeError:
-        text, bad = _decode_line_by_line(data)
-        return FileText(text, bad, problem)
+    if not data.isascii():  # ASCII is UTF-8; anything else is checked (the text is dropped)
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            text, bad = _decode_line_by_line(data)
+            return FileText(text.encode("utf-8"), bad, problem)
+    return FileText(data, problem=problem)
 
 
 def _gunzip(handle: BinaryIO, limit: int) -> tuple[bytes, str | None]:

@@ -71,7 +71,7 @@ def test_a_gzip_bomb_is_never_held_whole_in_memory(tmp_path: Path) -> None:
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert text.text == "" and "larger than 33,554,432 bytes" in (text.problem or "")
+    assert text.utf8 == b"" and "larger than 33,554,432 bytes" in (text.problem or "")
     # the pieces up to the cap, plus one step's output while zlib assembles it
     assert peak < 2 * cap + 2 * file_reader.READ_STEP_BYTES < 256 << 20, peak
 
@@ -82,12 +82,12 @@ def test_streamed_gzip_keeps_multiple_members_and_reports_a_cut(tmp_path: Path) 
     whole = tmp_path / "two.jsonl.gz"
     whole.write_bytes(gzip.compress(first) + gzip.compress(second))
     result = read_file_text(whole)
-    assert result.problem is None and result.text == (first + second).decode()
+    assert result.problem is None and result.utf8 == first + second
     cut = tmp_path / "cut.jsonl.gz"
     cut.write_bytes((gzip.compress(first) + gzip.compress(second))[:-5000])
     result = read_file_text(cut)
     assert result.problem and "truncated" in result.problem
-    assert result.text.startswith(first.decode()) and len(result.text) > len(first)
+    assert result.utf8.startswith(first) and len(result.utf8) > len(first)
     corrupt = tmp_path / "corrupt.jsonl.gz"
     data = bytearray(zlib.compress(first, wbits=31))
     data[len(data) // 2 : len(data) // 2 + 64] = b"\xff" * 64

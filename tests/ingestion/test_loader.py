@@ -33,7 +33,7 @@ def _ticket(ticket_id: int, **extra) -> str:
 def _land(landing: Path, relpath: str, lines: list[str]) -> Path:
     path = landing / relpath
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
 
@@ -258,6 +258,29 @@ def _landed_with_traps(landing: Path) -> None:
     crlf.write_bytes((_ticket(60) + "\r\n" + _ticket(61) + "\r\n").encode())
     bad_utf8 = landing / "zendesk/tickets/2024-01-07.jsonl.gz"
     bad_utf8.write_bytes(gzip.compress(_ticket(70).encode() + b"\n\xff\xfe broken\n"))
+
+
+def test_text_beyond_ascii_loads_as_sent(tmp_path: Path) -> None:
+    """Files reach DuckDB as UTF-8 bytes: accents, CJK and emoji arrive verbatim, in a plain
+    and a gzipped file, and a file with one invalid line keeps its valid non-ASCII lines."""
+
+    def ticket(ticket_id: int, subject: str) -> str:  # the characters as sent, not \u escapes
+        return _ticket(ticket_id)[:-1] + f', "subject": "{subject}"}}'
+
+    subjects = ["Türkiye", "請求書", "🚀 launch", "naïve — café"]
+    _land(
+        tmp_path, "zendesk/tickets/2024-01-01.jsonl", [ticket(i, s) for i, s in enumerate(subjects)]
+    )
+    gz = tmp_path / "zendesk/tickets/2024-01-02.jsonl.gz"
+    gz.write_bytes(gzip.compress((ticket(9, "Zürich") + "\n").encode()))
+    mixed = tmp_path / "zendesk/tickets/2024-01-03.jsonl"
+    mixed.write_bytes(ticket(10, "Łódź").encode() + b"\n\xff broken\n")
+    assert not mixed.read_bytes().isascii()
+    reports, rows, quarantined, _ = _loaded(tmp_path)
+    assert all(r.reconciles for r in reports)
+    assert [r[3] for r in rows][0].endswith('"subject": "Türkiye"}')
+    assert [json.loads(r[3])["subject"] for r in rows] == [*subjects, "Zürich", "Łódź"]
+    assert [(n, r) for _, n, r, _ in quarantined] == [(2, "line is not valid UTF-8")]
 
 
 def test_batches_split_at_once_equal_one_batch(
