@@ -215,6 +215,41 @@ def test_loading_in_day_chunks_equals_loading_at_once(
     assert len(at_once[1]) == 3 and len(at_once[2]) == 4  # 3 bad lines + the misnamed file
 
 
+def test_a_chunk_that_fails_to_commit_stops_the_load_after_the_chunks_before_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each day its own chunk, staged while the one before commits: the second commit fails,
+    so the first day stays loaded, no later day is, the error is the load's, and the next
+    load completes."""
+    days = ("2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04")
+    for n, day in enumerate(days):
+        _land(tmp_path, f"zendesk/tickets/{day}.jsonl", [_ticket(10 * n + i) for i in range(2)])
+    monkeypatch.setattr("ingestion.loader.CHUNK_TEXT_BYTES", 1)
+    from ingestion import loader
+
+    audit = loader._insert_audit
+    commits = []
+
+    def failing_second(con, spec, reports, loaded_at):
+        commits.append([r.file for r in reports])
+        if len(commits) == 2:
+            raise duckdb.IOException("disk full while committing")
+        audit(con, spec, reports, loaded_at)
+
+    monkeypatch.setattr(loader, "_insert_audit", failing_second)
+    con = duckdb.connect()
+    with pytest.raises(duckdb.IOException, match="disk full"):
+        load_object(con, tmp_path, TICKETS)
+    assert len(commits) == 2  # the third chunk was staged, never committed
+    assert {r[2].isoformat() for r in _table(con, "zendesk_tickets")} == {days[0]}
+    staged = "select table_name from duckdb_tables() where database_name = '_tally_stage'"
+    assert con.execute(staged).fetchall() == []  # nothing staged is left holding memory
+    monkeypatch.setattr(loader, "_insert_audit", audit)
+    reports = load_object(con, tmp_path, TICKETS)
+    assert [r.lines_loaded for r in reports] == [2, 2, 2, 2]
+    assert len(_table(con, "zendesk_tickets")) == 8
+
+
 @pytest.mark.parametrize("spec", ALL_OBJECTS, ids=lambda s: s.table)
 def test_rejection_sql_is_valid_for_every_object(spec) -> None:
     sql = rejection_reason_sql(spec, "line", field_types_sql(spec, "line"))
@@ -316,11 +351,11 @@ def test_a_batch_that_fails_to_split_loads_nothing_and_says_why(
     split = loader._insert_lines
     calls = []
 
-    def failing_third(cursor, spec, batch):
+    def failing_third(cursor, spec, batch, lines):
         calls.append(batch)
         if len(calls) == 3:
             raise duckdb.OutOfMemoryException("no room to split this batch")
-        split(cursor, spec, batch)
+        split(cursor, spec, batch, lines)
 
     monkeypatch.setattr(loader, "_insert_lines", failing_third)
     with pytest.raises(duckdb.OutOfMemoryException, match="no room to split"):
