@@ -97,8 +97,7 @@ def read_file_text(path: Path, max_bytes: int | None = None) -> FileText:
         try:
             data.decode("utf-8")
         except UnicodeDecodeError:
-            text, bad = _decode_line_by_line(data)
-            return FileText(text.encode("utf-8"), bad, problem)
+            return FileText(*_replace_invalid_lines(data), problem)
     return FileText(data, problem=problem)
 
 
@@ -142,14 +141,15 @@ def _gunzip(handle: BinaryIO, limit: int) -> tuple[bytes, str | None]:
     return (pieces[0] if len(pieces) == 1 else b"".join(pieces)), problem
 
 
-def _decode_line_by_line(data: bytes) -> tuple[str, list[int]]:
+def _replace_invalid_lines(data: bytes) -> tuple[bytes, list[int]]:
+    """The lines that are not UTF-8 with U+FFFD in place of their bad bytes, and their numbers;
+    the other lines stay as they are."""
     lines = data.split(b"\n")
     bad: list[int] = []
-    decoded: list[str] = []
     for number, raw in enumerate(lines, start=1):
         try:
-            decoded.append(raw.decode("utf-8"))
+            raw.decode("utf-8")
         except UnicodeDecodeError:
             bad.append(number)
-            decoded.append(raw.decode("utf-8", errors="replace"))
-    return "\n".join(decoded), bad
+            lines[number - 1] = raw.decode("utf-8", errors="replace").encode("utf-8")
+    return b"\n".join(lines), bad

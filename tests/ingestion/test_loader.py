@@ -313,7 +313,7 @@ def test_text_beyond_ascii_loads_as_sent(tmp_path: Path) -> None:
     assert not mixed.read_bytes().isascii()
     reports, rows, quarantined, _ = _loaded(tmp_path)
     assert all(r.reconciles for r in reports)
-    assert [r[3] for r in rows][0].endswith('"subject": "Türkiye"}')
+    assert rows[0][3].endswith('"subject": "Türkiye"}')
     assert [json.loads(r[3])["subject"] for r in rows] == [*subjects, "Zürich", "Łódź"]
     assert [(n, r) for _, n, r, _ in quarantined] == [(2, "line is not valid UTF-8")]
 
